@@ -1,0 +1,177 @@
+/// Writes compact JSON (RFC 8259) straight into a byte buffer.
+///
+/// This is the one place the ledger escapes strings. It allocates nothing beyond the buffer's
+/// own growth: a caller that reserves capacity up front writes a whole event without allocating.
+public enum JSONWriter {
+    /// Appends the JSON text of `value`.
+    ///
+    /// Non-finite doubles cannot be written as JSON; they are written as `null`. Callers that must refuse
+    /// them check with ``JSONValue/firstNonFiniteNumberPath`` first (event validation does).
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .null: appendLiteral("null", into: &out)
+        case .bool(let b): appendLiteral(b ? "true" : "false", into: &out)
+        case .int(let i): writeInt(i, into: &out)
+        case .double(let d): writeDouble(d, into: &out)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for e in elements {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                write(e, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            writeObject(object, into: &out)
+        }
+    }
+
+    /// Appends the JSON text of an object.
+    public static func writeObject(_ object: JSONObject, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (k, v) in object {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(v, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `"key":` for an object member; `key` is escaped.
+    @inlinable
+    public static func writeKey(_ key: String, into out: inout [UInt8]) {
+        writeString(key, into: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a quoted, escaped JSON string.
+    public static func writeString(_ string: String, into out: inout [UInt8]) {
+        var s = string
+        s.withUTF8 { utf8 in
+            writeStringBytes(utf8, into: &out)
+        }
+    }
+
+    /// Appends a quoted, escaped JSON string from bytes that are known to be valid UTF-8.
+    public static func writeStringBytes(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = 0
+        let n = utf8.count
+        while i < n {
+            let b = utf8[i]
+            if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                i += 1
+                continue
+            }
+            if runStart < i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+            }
+            out.append(UInt8(ascii: "\\"))
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            default:
+                out.append(UInt8(ascii: "u"))
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "0"))
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0xF))
+            }
+            i += 1
+            runStart = i
+        }
+        if runStart < n {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<n]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a decimal integer without allocating.
+    public static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // 20 digits hold UInt64.max.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var pos = 20
+            while magnitude > 0 {
+                pos -= 1
+                buf[pos] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<20]))
+        }
+    }
+
+    /// Appends a double in its shortest form that reads back to the same value.
+    public static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+        guard value.isFinite else {
+            appendLiteral("null", into: &out)
+            return
+        }
+        if value.rounded() == value, abs(value) < 1e15 {
+            // Whole numbers keep a ".0" so they read back as doubles.
+            writeInt(Int64(value), into: &out)
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        out.append(contentsOf: value.description.utf8)
+    }
+
+    @inline(__always)
+    static func appendLiteral(_ s: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    static func hexDigit(_ v: UInt8) -> UInt8 {
+        v < 10 ? UInt8(ascii: "0") &+ v : UInt8(ascii: "a") &+ (v &- 10)
+    }
+}
+
+extension JSONValue {
+    /// The path of the first NaN or infinite number inside this value (`data.latency`), if any.
+    public var firstNonFiniteNumberPath: String? {
+        func find(_ v: JSONValue, _ path: String) -> String? {
+            switch v {
+            case .double(let d): return d.isFinite ? nil : path
+            case .array(let a):
+                for (i, e) in a.enumerated() {
+                    if let p = find(e, "\(path)[\(i)]") { return p }
+                }
+                return nil
+            case .object(let o):
+                for (k, e) in o {
+                    if let p = find(e, path.isEmpty ? k : "\(path).\(k)") { return p }
+                }
+                return nil
+            default: return nil
+            }
+        }
+        return find(self, "")
+    }
+
+    /// The nesting depth: 0 for a scalar, 1 for a flat array or object.
+    public var depth: Int {
+        switch self {
+        case .array(let a): 1 + (a.map(\.depth).max() ?? 0)
+        case .object(let o): 1 + (o.members.map(\.value.depth).max() ?? 0)
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct AgentLedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent-ledger",
+        abstract: "Record what AI agents do, durably and fast, and read it back.",
+        discussion: """
+            Examples:
+              agent-ledger demo
+              agent-ledger emit task_start --agent cls --task wo-1 --summary "Layout SPEC"
+              agent-ledger status
+            """,
+        version: "0.1.0",
+        subcommands: []
+    )
+}
