@@ -1,0 +1,139 @@
+/// Validates events and writes them as lines, in the caller's thread.
+///
+/// Shared by the emitter's hot path and every command that writes events, so that the rules
+/// (ids, time zone, size cap, strict catalogue) are applied in one place.
+public struct EventEncoder: Sendable {
+    /// The zone `ts` is written in and day files are chosen by.
+    public var timeZone: LedgerTimeZone
+    /// Refuse event types outside ``EventCatalog`` when set.
+    public var strict: Bool
+    /// The largest encoded line accepted, in bytes, including its `\n`.
+    public var maxEventBytes: Int
+    /// Write seed 003's `ts_unix` beside `ts`.
+    public var includeUnixTime: Bool
+    /// Added to every event that has none (seed 001's process and terminal).
+    public var context: EventContext?
+    /// Where "now" comes from.
+    public var timeSource: any TimeSource
+    public var idGenerator: EventIDGenerator
+
+    /// The default size cap: 1 MiB.
+    public static let defaultMaxEventBytes = 1 << 20
+    /// How deep `data` may nest.
+    public static let maxDataDepth = 64
+
+    public init(
+        timeZone: LedgerTimeZone = .system,
+        strict: Bool = false,
+        maxEventBytes: Int = defaultMaxEventBytes,
+        includeUnixTime: Bool = false,
+        context: EventContext? = nil,
+        timeSource: any TimeSource = SystemTimeSource(),
+        idGenerator: EventIDGenerator = .shared
+    ) {
+        self.timeZone = timeZone
+        self.strict = strict
+        self.maxEventBytes = maxEventBytes
+        self.includeUnixTime = includeUnixTime
+        self.context = context
+        self.timeSource = timeSource
+        self.idGenerator = idGenerator
+    }
+
+    /// Checks the parts of an event that do not need encoding.
+    @inline(__always)
+    public func validate(_ e: LedgerEvent) throws(LedgerError) {
+        try Identifiers.validateAgent(e.agent)
+        try Identifiers.validateEventType(e.type)
+        if strict && !EventCatalog.contains(e.type) {
+            throw LedgerError(
+                .unknownEventType,
+                "event type \(Identifiers.quoted(e.type)) is not in the catalogue and strict mode is on: use a known type (see README) or turn strict off"
+            )
+        }
+        if let s = e.sessionID { try Identifiers.validateSession(s) }
+        if let t = e.taskID { try Identifiers.validateText(t, field: "task id", maxBytes: 256) }
+        if let s = e.source { try Identifiers.validateText(s, field: "source", maxBytes: 256) }
+        if let p = e.personaID { try Identifiers.validateText(p, field: "persona id", maxBytes: 256) }
+        try Self.validateData(e.data, field: "data")
+        if let meta = e.meta { try Self.validateData(.object(meta), field: "meta") }
+    }
+
+    /// Refuses NaN, infinities and nesting deeper than ``maxDataDepth``.
+    public static func validateData(_ value: JSONValue, field: String) throws(LedgerError) {
+        switch value {
+        case .null, .bool, .int, .string: return
+        case .double(let d):
+            if !d.isFinite {
+                throw LedgerError(.invalidNumber, "\(field) is \(d): JSON has no NaN or infinity, send null or a string")
+            }
+        default:
+            if let path = value.firstNonFiniteNumberPath {
+                throw LedgerError(
+                    .invalidNumber,
+                    "\(field).\(path) is not a finite number: JSON has no NaN or infinity, send null or a string"
+                )
+            }
+            if value.depth > maxDataDepth {
+                throw LedgerError(.invalidJSON, "\(field) nests deeper than \(maxDataDepth) levels: flatten it")
+            }
+        }
+    }
+
+    /// Fills in what the caller left out (id, time, offset, `ts_unix`, context), validates, and appends the line.
+    ///
+    /// On error nothing is appended to `out`.
+    /// - Throws: `LedgerError` for an invalid agent, type, field, number, or a line over the size cap.
+    @inline(__always)
+    public func encode(_ e: inout LedgerEvent, into out: inout [UInt8]) throws(LedgerError) {
+        try validate(e)
+        complete(&e)
+        let start = out.count
+        EventLine.write(e, into: &out)
+        let size = out.count - start
+        if size > maxEventBytes {
+            out.removeSubrange(start...)
+            throw LedgerError(
+                .eventTooLarge,
+                "event is \(size) bytes: the limit is \(maxEventBytes) (event_max_bytes); send less data or raise the limit"
+            )
+        }
+    }
+
+    /// Fills the id, the offset, `ts_unix` and the context of an event that has been validated.
+    @inline(__always)
+    public func complete(_ e: inout LedgerEvent) {
+        if e.id == nil { e.id = idGenerator.next(at: e.timestamp) }
+        e.utcOffsetSeconds = timeZone.utcOffsetSeconds(at: e.timestamp)
+        if includeUnixTime && e.tsUnix == nil { e.tsUnix = e.timestamp.seconds }
+        if e.context == nil, let context { e.context = context }
+    }
+
+    /// A new event stamped now, for the fields given.
+    @inline(__always)
+    public func event(
+        agent: String,
+        type: String,
+        sessionID: String? = nil,
+        taskID: String? = nil,
+        source: String? = nil,
+        summary: String? = nil,
+        data: JSONValue = .object(JSONObject()),
+        personaID: String? = nil,
+        meta: JSONObject? = nil,
+        at timestamp: Timestamp? = nil
+    ) -> LedgerEvent {
+        LedgerEvent(
+            timestamp: timestamp ?? timeSource.now(),
+            agent: agent,
+            type: type,
+            sessionID: sessionID,
+            taskID: taskID,
+            source: source,
+            summary: summary,
+            data: data,
+            personaID: personaID,
+            meta: meta
+        )
+    }
+}

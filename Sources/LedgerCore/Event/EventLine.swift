@@ -1,0 +1,146 @@
+/// Writes a ``LedgerEvent`` as one JSON line and reads it back.
+///
+/// Writing goes straight into bytes and allocates nothing beyond the buffer's growth.
+/// A line read back and written again gives the same bytes.
+public enum EventLine {
+    /// Appends the event's JSON object and a final `\n`.
+    public static func write(_ e: LedgerEvent, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"ts":""#.utf8)
+        TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: e.utcOffsetSeconds, into: &out)
+        out.append(UInt8(ascii: "\""))
+        if let tsUnix = e.tsUnix {
+            out.append(contentsOf: #","ts_unix":"#.utf8)
+            writeUnixSeconds(tsUnix, into: &out)
+        }
+        if let id = e.id {
+            out.append(contentsOf: #","id":""#.utf8)
+            id.write(into: &out)
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(contentsOf: #","agent":"#.utf8)
+        JSONWriter.writeString(e.agent, into: &out)
+        out.append(contentsOf: #","session_id":"#.utf8)
+        writeOptional(e.sessionID, into: &out)
+        out.append(contentsOf: #","event":"#.utf8)
+        JSONWriter.writeString(e.type, into: &out)
+        out.append(contentsOf: #","task_id":"#.utf8)
+        writeOptional(e.taskID, into: &out)
+        out.append(contentsOf: #","source":"#.utf8)
+        writeOptional(e.source, into: &out)
+        out.append(contentsOf: #","summary":"#.utf8)
+        writeOptional(e.summary, into: &out)
+        out.append(contentsOf: #","data":"#.utf8)
+        JSONWriter.write(e.data, into: &out)
+        if let personaID = e.personaID {
+            out.append(contentsOf: #","persona_id":"#.utf8)
+            JSONWriter.writeString(personaID, into: &out)
+        }
+        if let meta = e.meta {
+            out.append(contentsOf: #","meta":"#.utf8)
+            JSONWriter.writeObject(meta, into: &out)
+        }
+        if let context = e.context {
+            out.append(contentsOf: #","context":"#.utf8)
+            JSONWriter.writeObject(context.jsonObject, into: &out)
+        }
+        for (k, v) in e.extra {
+            out.append(UInt8(ascii: ","))
+            JSONWriter.writeKey(k, into: &out)
+            JSONWriter.write(v, into: &out)
+        }
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// The event's line, with its final `\n`.
+    public static func bytes(_ e: LedgerEvent) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(e, into: &out)
+        return out
+    }
+
+    @inline(__always)
+    static func writeOptional(_ s: String?, into out: inout [UInt8]) {
+        if let s {
+            JSONWriter.writeString(s, into: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// Writes seconds with exactly three decimals (`1731723154.123`).
+    static func writeUnixSeconds(_ seconds: Double, into out: inout [UInt8]) {
+        let ms = Int64((seconds * 1000).rounded())
+        let whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let frac = ms - whole * 1000
+        JSONWriter.writeInt(whole, into: &out)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") &+ UInt8(frac / 100))
+        out.append(UInt8(ascii: "0") &+ UInt8((frac / 10) % 10))
+        out.append(UInt8(ascii: "0") &+ UInt8(frac % 10))
+    }
+
+    /// Parses one line (without or with its final `\n`) into an event.
+    ///
+    /// - Throws: `LedgerError` with `invalidJSON` for text that is not a JSON object with a valid
+    ///   `ts`, `agent` and `event`, `invalidUTF8` for bytes that are not UTF-8.
+    public static func parse(_ line: some Collection<UInt8>) throws(LedgerError) -> LedgerEvent {
+        let value = try JSONParser.parse(line)
+        guard case .object(let o) = value else {
+            throw LedgerError(.invalidJSON, "a ledger line must be a JSON object")
+        }
+        return try event(from: o)
+    }
+
+    /// Parses one line of text into an event.
+    public static func parse(_ line: String) throws(LedgerError) -> LedgerEvent {
+        try parse(Array(line.utf8))
+    }
+
+    /// Builds an event from a parsed JSON object; members the ledger does not know go into `extra`.
+    public static func event(from o: JSONObject) throws(LedgerError) -> LedgerEvent {
+        guard let tsText = o["ts"]?.stringValue else {
+            throw LedgerError(.invalidJSON, "a ledger line needs \"ts\" as a string")
+        }
+        guard let parsedTS = TimestampFormat.parseISO8601(tsText) else {
+            throw LedgerError(
+                .invalidJSON,
+                "\"ts\" \(Identifiers.quoted(tsText)) is not an ISO 8601 time with an offset like 2025-11-16T02:12:34.123+07:00"
+            )
+        }
+        guard let agent = o["agent"]?.stringValue else {
+            throw LedgerError(.invalidJSON, "a ledger line needs \"agent\" as a string")
+        }
+        guard let type = (o["event"] ?? o["type"])?.stringValue else {
+            throw LedgerError(.invalidJSON, "a ledger line needs \"event\" as a string")
+        }
+        var e = LedgerEvent(
+            timestamp: parsedTS.timestamp,
+            utcOffsetSeconds: parsedTS.utcOffsetSeconds,
+            agent: agent,
+            type: type
+        )
+        for (k, v) in o {
+            switch k {
+            case "ts", "agent", "event": continue
+            case "type" where o["event"] == nil: continue
+            case "id":
+                if let s = v.stringValue, let id = EventID(s) { e.id = id } else { e.extra.appendUnchecked(k, v) }
+            case "session_id": e.sessionID = v.stringValue
+            case "task_id": e.taskID = v.stringValue
+            case "source": e.source = v.stringValue
+            case "summary": e.summary = v.stringValue
+            case "data": e.data = v
+            case "persona_id": e.personaID = v.stringValue
+            case "ts_unix": e.tsUnix = v.doubleValue
+            case "meta":
+                if let m = v.objectValue { e.meta = m } else { e.extra.appendUnchecked(k, v) }
+            case "context":
+                if let c = v.objectValue { e.context = EventContext(c) } else { e.extra.appendUnchecked(k, v) }
+            default:
+                e.extra.appendUnchecked(k, v)
+            }
+        }
+        return e
+    }
+}

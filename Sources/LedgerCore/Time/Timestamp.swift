@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An instant, as nanoseconds since 1970-01-01T00:00:00Z.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public init(milliseconds: Int64) { self.nanoseconds = milliseconds &* 1_000_000 }
+
+    public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+
+    /// The current wall-clock time.
+    public static var now: Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(nanoseconds: Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec))
+    }
+
+    /// Whole milliseconds since the epoch, rounded down.
+    public var milliseconds: Int64 {
+        nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000
+    }
+
+    /// Seconds since the epoch, with a fraction.
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+
+    /// This instant moved by `seconds`.
+    public func adding(seconds: Double) -> Timestamp {
+        Timestamp(nanoseconds: nanoseconds &+ Int64(seconds * 1e9))
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+    public var description: String {
+        var out: [UInt8] = []
+        TimestampFormat.writeISO8601(self, utcOffsetSeconds: 0, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Where the ledger reads the time from; tests inject a fixed or stepping source.
+public protocol TimeSource: Sendable {
+    /// The current instant.
+    func now() -> Timestamp
+}
+
+/// The system's wall clock.
+public struct SystemTimeSource: TimeSource {
+    public init() {}
+    @inline(__always)
+    public func now() -> Timestamp { .now }
+}

@@ -1,0 +1,123 @@
+/// The ledger's rules for names that reach file paths or the line format, each with a clear error.
+public enum Identifiers {
+    /// The rule for agent ids, as people read it.
+    public static let agentRule = "[a-z0-9][a-z0-9._-]{0,63} without \"..\""
+    /// The rule for event types, as people read it.
+    public static let eventTypeRule = "[a-z0-9][a-z0-9_.:-]{0,127}"
+    /// The rule for session ids, as people read it.
+    public static let sessionRule = "[A-Za-z0-9][A-Za-z0-9._:-]{0,127} without \"..\""
+
+    /// Checks an agent id: `[a-z0-9][a-z0-9._-]{0,63}`, never containing `..`.
+    public static func validateAgent(_ agent: String) throws(LedgerError) {
+        guard isValidAgent(agent) else {
+            throw LedgerError(.invalidAgentID, "agent id \(quoted(agent)) is invalid: use \(agentRule)")
+        }
+    }
+
+    /// Whether `agent` is a valid agent id.
+    @inline(__always)
+    public static func isValidAgent(_ agent: String) -> Bool {
+        check(agent, maxLength: 64, forbidDoubleDot: true) { c in
+            isLowerAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+        } first: { isLowerAlnum($0) }
+    }
+
+    /// Checks an event type: `[a-z0-9][a-z0-9_.:-]{0,127}`.
+    public static func validateEventType(_ type: String) throws(LedgerError) {
+        guard isValidEventType(type) else {
+            throw LedgerError(.invalidEventType, "event type \(quoted(type)) is invalid: use \(eventTypeRule)")
+        }
+    }
+
+    /// Whether `type` is a valid event type.
+    @inline(__always)
+    public static func isValidEventType(_ type: String) -> Bool {
+        check(type, maxLength: 128, forbidDoubleDot: false) { c in
+            isLowerAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: ":")
+        } first: { isLowerAlnum($0) }
+    }
+
+    /// Checks a session id, which names a summary file: `[A-Za-z0-9][A-Za-z0-9._:-]{0,127}`, never `..`.
+    public static func validateSession(_ session: String) throws(LedgerError) {
+        guard isValidSession(session) else {
+            throw LedgerError(.invalidField, "session id \(quoted(session)) is invalid: use \(sessionRule)")
+        }
+    }
+
+    /// Whether `session` is a valid session id.
+    @inline(__always)
+    public static func isValidSession(_ session: String) -> Bool {
+        check(session, maxLength: 128, forbidDoubleDot: true) { c in
+            isAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: ":")
+        } first: { isAlnum($0) }
+    }
+
+    /// Checks free text carried in a field (task id, source, summary): no NUL, at most `maxBytes` bytes.
+    public static func validateText(_ text: String, field: String, maxBytes: Int) throws(LedgerError) {
+        let count = text.utf8.count
+        guard count <= maxBytes else {
+            throw LedgerError(.invalidField, "\(field) is \(count) bytes long: the limit is \(maxBytes)")
+        }
+        guard !text.utf8.contains(0) else {
+            throw LedgerError(.invalidField, "\(field) contains a NUL byte: remove it")
+        }
+    }
+
+    @inline(__always)
+    static func isLowerAlnum(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+
+    @inline(__always)
+    static func isAlnum(_ c: UInt8) -> Bool {
+        isLowerAlnum(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    }
+
+    @inline(__always)
+    static func check(
+        _ s: String,
+        maxLength: Int,
+        forbidDoubleDot: Bool,
+        _ allowed: (UInt8) -> Bool,
+        first: (UInt8) -> Bool
+    ) -> Bool {
+        var ok = true
+        var count = 0
+        var previousDot = false
+        for c in s.utf8 {
+            count += 1
+            if count > maxLength || !(count == 1 ? first(c) : allowed(c)) {
+                ok = false
+                break
+            }
+            let dot = c == UInt8(ascii: ".")
+            if forbidDoubleDot && dot && previousDot {
+                ok = false
+                break
+            }
+            previousDot = dot
+        }
+        return ok && count > 0
+    }
+
+    /// A value quoted for an error message, with control characters made visible and length capped.
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for (i, scalar) in s.unicodeScalars.enumerated() {
+            if i >= 80 {
+                out += "…"
+                break
+            }
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else if scalar == "\"" {
+                out += "\\\""
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

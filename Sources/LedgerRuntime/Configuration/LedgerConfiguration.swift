@@ -1,0 +1,97 @@
+import LedgerCore
+import LedgerStore
+
+/// Every setting of the ledger, with its default.
+///
+/// Settings come from, in order of precedence: command-line flags, the environment, the config
+/// file (`AGENT_LEDGER_CONFIG`, else `Config/agent-ledger.json` in the current folder when present),
+/// then these defaults. See ``LedgerConfiguration/load(overrides:environment:)`` and README's table.
+public struct LedgerConfiguration: Sendable {
+    /// The ledger root: `g/ledger/…`, `agents/…` and `memory/…` live under it.
+    /// Default `.`; `AGENT_LEDGER_ROOT`; file key `root`.
+    public var root: String = "."
+    /// Queue events and write them in batches (`true`), or write each event before `emit` returns (`false`).
+    /// Default `false` (the seed's default); `AGI_EVENT_ASYNC`; file key `event.async`.
+    public var async: Bool = false
+    /// The most events the queue holds. Default 65,536; `AGI_EVENT_BUFFER_SIZE`; file key `event.buffer_size`.
+    public var bufferSize: Int = 65_536
+    /// The most bytes the queue holds. Default 64 MiB; `AGENT_LEDGER_BUFFER_BYTES`; file key `event.buffer_bytes`.
+    public var bufferBytes: Int = 64 << 20
+    /// Write a batch once this many events wait. Default 8,192; `AGENT_LEDGER_BATCH_SIZE`; file key `event.batch_size`.
+    public var batchSize: Int = 8192
+    /// Write a batch once its oldest event has waited this long, in seconds.
+    /// Default 0.2; `AGI_EVENT_FLUSH_INTERVAL`; file key `event.flush_interval`.
+    public var flushInterval: Double = 0.2
+    /// What to do when the queue is full. Default `block`; `AGENT_LEDGER_OVERFLOW`; file key `event.overflow`.
+    public var overflow: OverflowPolicy = .block
+    /// How long `emit` may wait for room under the `block` policy, in seconds.
+    /// Default 0.05; `AGENT_LEDGER_BLOCK_TIMEOUT`; file key `event.block_timeout`.
+    public var blockTimeout: Double = 0.05
+    /// When to fsync. Default `none`; `AGENT_LEDGER_FSYNC`; file key `ledger.fsync`.
+    public var fsync: FsyncPolicy = .none
+    /// The largest event line, in bytes. Default 1 MiB; `AGENT_LEDGER_EVENT_MAX_BYTES`; file key `event.max_bytes`.
+    public var maxEventBytes: Int = EventEncoder.defaultMaxEventBytes
+    /// Refuse event types outside the catalogue. Default `false`; `AGENT_LEDGER_STRICT`; file key `event.strict`.
+    public var strict: Bool = false
+    /// The zone of `ts` and of day files: `system`, `UTC`, `+07:00` or an IANA name.
+    /// Default `system`; `AGENT_LEDGER_TIME_ZONE`; file key `ledger.time_zone`.
+    public var timeZone: String = "system"
+    /// Also write seed 003's `ts_unix`. Default `false`; `AGENT_LEDGER_UNIX_TIME`; file key `event.unix_time`.
+    public var unixTime: Bool = false
+    /// Add seed 001's `context` (pid, pgid, tty, term, terminal id, session) to every event.
+    /// Default `false`; `AGENT_LEDGER_CONTEXT`; file key `event.context`.
+    public var context: Bool = false
+    /// Report an agent `offline` when its last heartbeat is older than this, in seconds.
+    /// Default 300; `AGENT_LEDGER_OFFLINE_AFTER`; file key `status.offline_after`.
+    public var offlineAfter: Double = 300
+    /// The longest `flush()` and `shutdown()` wait before giving up and counting what is left as dropped, in seconds.
+    /// Default 10; `AGENT_LEDGER_SHUTDOWN_TIMEOUT`; file key `event.shutdown_timeout`.
+    public var shutdownTimeout: Double = 10
+    /// A single `.jsonl` file that also receives every event (seed 003's one-file ledger). Default unset;
+    /// `AGI_LEDGER_PATH`; file key `ledger.path`.
+    public var ledgerPath: String? = nil
+
+    public init() {}
+
+    /// The layout under ``root``.
+    public var layout: LedgerLayout { LedgerLayout(root: root) }
+
+    /// Checks that every value can be used.
+    ///
+    /// - Throws: `invalidConfiguration` naming the setting and its environment variable.
+    public func validate() throws(LedgerError) {
+        func bad(_ setting: Setting, _ why: String) -> LedgerError {
+            LedgerError(.invalidConfiguration, "\(setting.fileKey) (\(setting.environmentName)): \(why)")
+        }
+        guard bufferSize >= 1 else { throw bad(.bufferSize, "must be at least 1, got \(bufferSize)") }
+        guard bufferBytes >= 4096 else { throw bad(.bufferBytes, "must be at least 4096, got \(bufferBytes)") }
+        guard batchSize >= 1 else { throw bad(.batchSize, "must be at least 1, got \(batchSize)") }
+        guard flushInterval > 0, flushInterval <= 3600 else {
+            throw bad(.flushInterval, "must be between 0 and 3600 seconds, got \(flushInterval)")
+        }
+        guard blockTimeout >= 0, blockTimeout <= 60 else {
+            throw bad(.blockTimeout, "must be between 0 and 60 seconds, got \(blockTimeout)")
+        }
+        guard maxEventBytes >= 256, maxEventBytes <= bufferBytes else {
+            throw bad(.maxEventBytes, "must be between 256 and buffer_bytes (\(bufferBytes)), got \(maxEventBytes)")
+        }
+        guard offlineAfter > 0 else { throw bad(.offlineAfter, "must be positive, got \(offlineAfter)") }
+        guard shutdownTimeout >= 0 else { throw bad(.shutdownTimeout, "must not be negative, got \(shutdownTimeout)") }
+        do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }
+        if let ledgerPath, !ledgerPath.hasSuffix(".jsonl") {
+            throw bad(.ledgerPath, "must name a .jsonl file, got \"\(ledgerPath)\"")
+        }
+    }
+
+    /// The encoder these settings describe.
+    public func makeEncoder(timeSource: any TimeSource = SystemTimeSource()) throws(LedgerError) -> EventEncoder {
+        EventEncoder(
+            timeZone: try LedgerTimeZone.parse(timeZone),
+            strict: strict,
+            maxEventBytes: maxEventBytes,
+            includeUnixTime: unixTime,
+            context: context ? ProcessContext.current() : nil,
+            timeSource: timeSource
+        )
+    }
+}

@@ -1,0 +1,167 @@
+import LedgerCore
+import LedgerStore
+import Synchronization
+import CoreMetrics
+
+extension Ledger {
+    /// Records an event. Never throws, never awaits, never crashes the caller.
+    ///
+    /// In async mode the event is validated, encoded into the queue and written by the next batch;
+    /// in sync mode it is in its day file when this returns. An invalid event is refused and
+    /// counted (``rejectedCount``, ``lastRejectionReason``); a full queue applies the overflow policy.
+    ///
+    /// - Returns: whether the event was accepted.
+    @inline(__always)
+    @discardableResult
+    public func emit(_ event: LedgerEvent) -> Bool {
+        var e = event
+        do throws(LedgerError) {
+            try encoder.validate(e)
+        } catch {
+            reject(error)
+            return false
+        }
+        if let queue {
+            return queue.offer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) == .accepted
+        }
+        return writeNow(&e)
+    }
+
+    /// Records an event from its fields; see ``emit(_:)``.
+    ///
+    /// ```swift
+    /// ledger.emit("task_result", agent: "cls", taskID: "wo-1", summary: "Done", data: ["status": "success"])
+    /// ```
+    @inline(__always)
+    @discardableResult
+    public func emit(
+        _ type: String,
+        agent: String? = nil,
+        sessionID: String? = nil,
+        taskID: String? = nil,
+        source: String? = nil,
+        summary: String? = nil,
+        data: JSONValue = .object(JSONObject()),
+        personaID: String? = nil,
+        meta: JSONObject? = nil,
+        at timestamp: Timestamp? = nil
+    ) -> Bool {
+        emit(
+            LedgerEvent(
+                timestamp: timestamp ?? encoder.timeSource.now(),
+                agent: agent ?? defaultAgent,
+                type: type,
+                sessionID: sessionID,
+                taskID: taskID,
+                source: source,
+                summary: summary,
+                data: data,
+                personaID: personaID,
+                meta: meta
+            )
+        )
+    }
+
+    /// Records an event, suspending (without blocking a thread) while the queue is full.
+    ///
+    /// For callers that want backpressure instead of drops. Returns `false` only for an invalid
+    /// event or a ledger that is shut down.
+    @discardableResult
+    public func emitWaiting(_ event: LedgerEvent) async -> Bool {
+        var e = event
+        do throws(LedgerError) {
+            try encoder.validate(e)
+        } catch {
+            reject(error)
+            return false
+        }
+        guard let queue else { return writeNow(&e) }
+        while true {
+            switch queue.tryOffer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) {
+            case .accepted: return true
+            case .closed: return false
+            case .dropped:
+                if Task.isCancelled { return false }
+                try? await Task.sleep(for: .microseconds(100))
+            }
+        }
+    }
+
+    /// Checks an event the way `emit` will, and that its line fits the size cap; throws what is wrong.
+    ///
+    /// The command line calls this first so that bad input gets a clear error and writes nothing.
+    public func check(_ event: LedgerEvent) throws(LedgerError) {
+        var e = event
+        var scratch: [UInt8] = []
+        try encoder.encode(&e, into: &scratch)
+    }
+
+    func reject(_ error: LedgerError) {
+        rejected.add(1, ordering: .relaxed)
+        lastRejection.withLock { $0 = error }
+        metrics.rejected.increment()
+    }
+
+    /// The sync-mode path: the line is in the file when this returns.
+    func writeNow(_ e: inout LedgerEvent) -> Bool {
+        encoder.complete(&e)
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
+        EventLine.write(e, into: &line)
+        if line.count > encoder.maxEventBytes {
+            reject(
+                LedgerError(.eventTooLarge, "event is \(line.count) bytes: the limit is \(encoder.maxEventBytes)")
+            )
+            return false
+        }
+        let event = e
+        let date = event.localDate
+        let statusDue = syncState.withLock { s -> [LedgerEvent]? in
+            let writer: DayFileWriter
+            if let w = s.writers[event.agent] {
+                writer = w
+            } else {
+                writer = DayFileWriter(layout: layout, agent: event.agent, fsyncPolicy: configuration.fsync)
+                s.writers[event.agent] = writer
+            }
+            do throws(AppendFailure) {
+                try writer.append(line, date: date)
+                s.written += 1
+            } catch {
+                s.failed += 1
+                return nil
+            }
+            guard StatusKind.of(event.type) != StatusKind.none else { return nil }
+            s.statusPending[event.agent, default: []].append(event)
+            // Status is written at most once per flush interval per agent in sync mode.
+            let now = EventQueue.monotonicNanos()
+            let last = s.statusWrittenAt[event.agent] ?? 0
+            guard now - last >= UInt64(configuration.flushInterval * 1e9) else { return nil }
+            s.statusWrittenAt[event.agent] = now
+            return s.statusPending.removeValue(forKey: event.agent)
+        }
+        compatibilityFile?.append(line)
+        if let statusDue {
+            try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)
+        }
+        if event.type == "session_end", let session = event.sessionID {
+            _ = try? SessionStore(layout: layout).summarize(session: session, agent: event.agent)
+        }
+        bus.publish(event)
+        return true
+    }
+
+    /// Writes the status updates sync mode held back.
+    func flushSyncStatus() {
+        let due = syncState.withLock { s -> [String: [LedgerEvent]] in
+            let d = s.statusPending
+            s.statusPending.removeAll()
+            for w in s.writers.values { try? w.sync() }
+            return d
+        }
+        let store = StatusStore(layout: layout)
+        for (agent, events) in due.sorted(by: { $0.key < $1.key }) {
+            try? store.apply(agent: agent, events: events)
+        }
+    }
+}

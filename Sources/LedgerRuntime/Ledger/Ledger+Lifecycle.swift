@@ -1,0 +1,359 @@
+import CoreMetrics
+import LedgerCore
+import LedgerStore
+import ServiceLifecycle
+import Synchronization
+
+extension Ledger: Service {
+    /// Drains the queue in batches until shutdown: a batch is written when `batchSize` events wait or
+    /// the oldest has waited `flushInterval`, whichever comes first.
+    ///
+    /// Run it in a `ServiceGroup` (SIGTERM then drains everything accepted before the process exits)
+    /// or in a task of your own. It returns after ``shutdown(timeout:)``, a graceful shutdown, or
+    /// cancellation, once everything accepted is written or the shutdown deadline has passed.
+    public func run() async throws {
+        guard let queue else {
+            // Sync mode writes in `emit`; stay up until told to stop, then close cleanly.
+            await withGracefulShutdownHandler {
+                await waitForShutdownRequest()
+            } onGracefulShutdown: {
+                self.requestShutdown()
+            }
+            _ = await shutdown()
+            return
+        }
+        let alreadyRunning = control.withLock { c -> Bool in
+            if c.runnerActive || c.finished { return true }
+            c.runnerActive = true
+            return false
+        }
+        guard !alreadyRunning else { return }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await flushLoop(queue)
+            } onCancel: {
+                self.requestShutdown()
+            }
+        } onGracefulShutdown: {
+            self.requestShutdown()
+        }
+    }
+
+    /// Returns once every event accepted before the call is written (and fsynced under the
+    /// `batch`/`always` policies), or when `timeout` seconds (default: the shutdown timeout) pass.
+    ///
+    /// - Returns: whether everything was written in time. Events still waiting stay queued.
+    @discardableResult
+    public func flush(timeout: Double? = nil) async -> Bool {
+        let seconds = timeout ?? configuration.shutdownTimeout
+        guard let queue else {
+            flushSyncStatus()
+            return syncState.withLock { $0.failed == 0 }
+        }
+        let target = queue.sequence
+        let runner = control.withLock { c -> Bool in
+            c.flushRequested = true
+            return c.runnerActive && !c.finished
+        }
+        guard runner else {
+            return await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .seconds(seconds)))
+        }
+        queue.wake.signal()
+        return await waitForWritten(target, seconds: seconds)
+    }
+
+    /// Stops intake, writes everything accepted, closes the files. Safe to call more than once.
+    ///
+    /// Returns when all is written or `timeout` seconds (default `shutdown_timeout`) have passed;
+    /// what could not be written by then is counted as dropped and reported, so a program never
+    /// hangs at exit because of its telemetry.
+    @discardableResult
+    public func shutdown(timeout: Double? = nil) async -> ShutdownReport {
+        let seconds = timeout ?? configuration.shutdownTimeout
+        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
+        if let done = control.withLock({ $0.report }) { return done }
+        requestShutdown()
+        guard let queue else {
+            flushSyncStatus()
+            syncState.withLock { s in
+                for w in s.writers.values { w.close() }
+            }
+            return await finish(lost: 0, complete: true)
+        }
+        let runner = control.withLock { $0.runnerActive && !$0.finished }
+        if runner {
+            let finished = await waitForFinish(seconds: seconds)
+            if !finished {
+                // The deadline passed: tell the loop to give up on what is left, and leave.
+                control.withLock { $0.abandon = true }
+                queue.wake.signal()
+                _ = await waitForFinish(seconds: 0.5)
+            }
+        } else {
+            _ = await drainInline(queue, deadline: deadline)
+            let left = queue.take()
+            var lost: UInt64 = 0
+            if let left {
+                lost += UInt64(left.batch.count)
+                countLost(left.batch, agents: left.agents)
+            }
+            lost += await flusher.abandonPending()
+            await flusher.closeAll()
+            return await finish(lost: lost, complete: lost == 0)
+        }
+        if let done = control.withLock({ $0.report }) { return done }
+        let stats = await statistics()
+        return ShutdownReport(complete: false, lost: UInt64(stats.queueDepth + stats.pendingRetry), statistics: stats)
+    }
+
+    // MARK: - The loop
+
+    func flushLoop(_ queue: EventQueue) async {
+        var lost: UInt64 = 0
+        while true {
+            let abandon = control.withLock { $0.abandon }
+            if abandon {
+                if let left = queue.take() {
+                    lost += UInt64(left.batch.count)
+                    countLost(left.batch, agents: left.agents)
+                }
+                lost += await flusher.abandonPending()
+                break
+            }
+            await processOnce(queue)
+            let pending = await flusher.pendingState()
+            let (count, oldest) = queue.pending
+            let (shuttingDown, flushRequested) = control.withLock { c -> (Bool, Bool) in
+                let f = c.flushRequested
+                c.flushRequested = false
+                return (c.shutdownStarted, f)
+            }
+            if shuttingDown && count == 0 && pending.events == 0 && queue.isClosed {
+                // A final look for drop counts taken after the last batch.
+                if let last = queue.take() {
+                    await processTaken(last)
+                    continue
+                }
+                break
+            }
+            if count >= queue.batchSize || (flushRequested && count > 0) || (shuttingDown && count > 0) { continue }
+            var timeout: Double?
+            if count > 0 {
+                let waited = Double(EventQueue.monotonicNanos() &- oldest) / 1e9
+                timeout = max(0, configuration.flushInterval - waited)
+            }
+            if let retry = pending.nextRetry { timeout = min(timeout ?? retry, retry) }
+            if shuttingDown { timeout = min(timeout ?? 0.01, 0.01) }
+            if let timeout {
+                if timeout > 0 { await queue.wake.wait(seconds: timeout) }
+            } else {
+                await queue.wake.wait()
+            }
+        }
+        await flusher.closeAll()
+        _ = await finish(lost: lost, complete: lost == 0)
+    }
+
+    func processOnce(_ queue: EventQueue) async {
+        let taken = queue.take()
+        let retries = await flusher.pendingState().events > 0
+        guard taken != nil || retries else {
+            resolveWaiters(pendingEvents: 0)
+            return
+        }
+        await processTaken(taken)
+    }
+
+    func processTaken(_ taken: (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])?) async {
+        let start = ContinuousClock.now
+        let outcome = await flusher.process(taken, compatibility: compatibilityFile)
+        let elapsed = ContinuousClock.now - start
+        if !outcome.events.isEmpty { bus.publish(outcome.events) }
+        if let taken {
+            let c = queue?.counters
+            metrics.batchSize.record(taken.batch.count)
+            metrics.flushDuration.recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            )
+            metrics.written.increment(by: Int64(outcome.written))
+            if outcome.dropped > 0 { metrics.droppedWrite.increment(by: Int64(outcome.dropped)) }
+            if let c { reportCounters(c) }
+            let end = taken.batch.endSequence
+            queue?.recycle(taken.batch)
+            control.withLock { $0.writtenSequence = max($0.writtenSequence, end) }
+        }
+        let pending = await flusher.pendingState()
+        resolveWaiters(pendingEvents: pending.events)
+    }
+
+    func reportCounters(_ c: EventQueue.Counters) {
+        let previous = control.withLock { ctl -> EventQueue.Counters in
+            let p = ctl.reportedCounters
+            ctl.reportedCounters = c
+            return p
+        }
+        metrics.accepted.increment(by: Int64(c.accepted - previous.accepted))
+        if c.droppedFull > previous.droppedFull {
+            metrics.droppedQueueFull.increment(by: Int64(c.droppedFull - previous.droppedFull))
+        }
+        if c.droppedOldest > previous.droppedOldest {
+            metrics.droppedOldest.increment(by: Int64(c.droppedOldest - previous.droppedOldest))
+        }
+        if c.droppedClosed > previous.droppedClosed {
+            metrics.droppedClosed.increment(by: Int64(c.droppedClosed - previous.droppedClosed))
+        }
+        metrics.queueDepth.record(queue?.pending.count ?? 0)
+    }
+
+    /// Without a running loop (``run()`` not started), `flush` and `shutdown` write in the caller's task.
+    func drainInline(_ queue: EventQueue, deadline: ContinuousClock.Instant) async -> Bool {
+        while ContinuousClock.now < deadline {
+            if let taken = queue.take() {
+                await processTaken(taken)
+                continue
+            }
+            let pending = await flusher.pendingState()
+            if pending.events == 0 { return true }
+            await processTaken(nil)
+            let wait = min(pending.nextRetry ?? 0.01, 0.05)
+            try? await Task.sleep(for: .nanoseconds(Int64(max(wait, 0.001) * 1e9)))
+        }
+        let stillPending = await flusher.pendingState().events
+        return queue.pending.count == 0 && stillPending == 0
+    }
+
+    func countLost(_ batch: Batch, agents: [String]) {
+        var perAgent: [Int32: UInt64] = [:]
+        for i in batch.head..<batch.entries.count { perAgent[batch.entries[i].slot, default: 0] += 1 }
+        for (slot, n) in perAgent { queue?.countDropped(agent: agents[Int(slot)], n) }
+    }
+
+    // MARK: - Waiting
+
+    func requestShutdown() {
+        let waiters = control.withLock { c -> [CheckedContinuation<Void, Never>] in
+            c.shutdownStarted = true
+            let w = c.shutdownRequestWaiters
+            c.shutdownRequestWaiters.removeAll()
+            return w
+        }
+        queue?.close()
+        for w in waiters { w.resume() }
+    }
+
+    func waitForShutdownRequest() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = control.withLock { ctl -> Bool in
+                    if ctl.shutdownStarted || Task.isCancelled { return true }
+                    ctl.shutdownRequestWaiters.append(c)
+                    return false
+                }
+                if now { c.resume() }
+            }
+        } onCancel: {
+            self.requestShutdown()
+        }
+    }
+
+    func resolveWaiters(pendingEvents: Int) {
+        let ready = control.withLock { c -> [CheckedContinuation<Void, Never>] in
+            c.pendingEventsAtLastCheck = pendingEvents
+            guard pendingEvents == 0 else { return [] }
+            var ready: [CheckedContinuation<Void, Never>] = []
+            c.flushWaiters = c.flushWaiters.filter { w in
+                if w.target <= c.writtenSequence {
+                    ready.append(w.continuation)
+                    return false
+                }
+                return true
+            }
+            return ready
+        }
+        for r in ready { r.resume() }
+    }
+
+    func waitForWritten(_ target: UInt64, seconds: Double) async -> Bool {
+        let id = control.withLock { c -> Int in
+            c.nextWaiterID += 1
+            return c.nextWaiterID
+        }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let now = self.control.withLock { ctl -> Bool in
+                            if ctl.finished || Task.isCancelled { return true }
+                            if ctl.writtenSequence >= target && ctl.pendingEventsAtLastCheck == 0 { return true }
+                            ctl.flushWaiters.append((id, target, c))
+                            return false
+                        }
+                        if now { c.resume() }
+                    }
+                } onCancel: {
+                    let w = self.control.withLock { ctl -> CheckedContinuation<Void, Never>? in
+                        guard let i = ctl.flushWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                        return ctl.flushWaiters.remove(at: i).continuation
+                    }
+                    w?.resume()
+                }
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first && control.withLock { $0.writtenSequence >= target }
+        }
+    }
+
+    func waitForFinish(seconds: Double) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let now = self.control.withLock { ctl -> Bool in
+                            if ctl.finished || Task.isCancelled { return true }
+                            ctl.finishWaiters.append(c)
+                            return false
+                        }
+                        if now { c.resume() }
+                    }
+                } onCancel: {
+                    let ws = self.control.withLock { ctl -> [CheckedContinuation<Void, Never>] in
+                        let w = ctl.finishWaiters
+                        ctl.finishWaiters.removeAll()
+                        return w
+                    }
+                    for w in ws { w.resume() }
+                }
+                return self.control.withLock { $0.finished }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || control.withLock { $0.finished }
+        }
+    }
+
+    func finish(lost: UInt64, complete: Bool) async -> ShutdownReport {
+        let stats = await statistics()
+        let report = ShutdownReport(complete: complete && lost == 0, lost: lost, statistics: stats)
+        let waiters = control.withLock { c -> [CheckedContinuation<Void, Never>] in
+            if c.report == nil { c.report = report }
+            c.finished = true
+            let w = c.finishWaiters + c.flushWaiters.map(\.continuation)
+            c.finishWaiters.removeAll()
+            c.flushWaiters.removeAll()
+            return w
+        }
+        for w in waiters { w.resume() }
+        bus.finishAll()
+        return control.withLock { $0.report! }
+    }
+}

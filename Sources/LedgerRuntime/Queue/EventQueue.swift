@@ -1,0 +1,259 @@
+import LedgerCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bounded queue between `emit` and the flusher: bounded in events and in bytes.
+///
+/// Producers encode their event straight into the queue's byte buffer under one short lock;
+/// nothing is allocated per event once the buffers have grown to their working size. The
+/// flusher swaps the whole buffer out in one step and hands back the previous one to reuse.
+/// What does not fit is dropped by the ``OverflowPolicy`` and counted per agent.
+final class EventQueue: Sendable {
+    struct Counters {
+        var accepted: UInt64 = 0
+        var droppedFull: UInt64 = 0
+        var droppedClosed: UInt64 = 0
+        var droppedOldest: UInt64 = 0
+    }
+
+    private struct State {
+        var active = Batch()
+        var spare: Batch? = Batch()
+        var agentSlots: [String: Int32] = [:]
+        var agents: [String] = []
+        /// Drops per agent slot since the flusher last took them.
+        var drops: [UInt64] = []
+        var counters = Counters()
+        /// The sequence number of the next accepted event.
+        var sequence: UInt64 = 0
+        var closed = false
+    }
+
+    let maxEvents: Int
+    let maxBytes: Int
+    let batchSize: Int
+    let policy: OverflowPolicy
+    let blockTimeout: Double
+    private let state: Mutex<State>
+    /// Wakes the flusher when a batch is full, when the first event arrives, or when asked to flush.
+    let wake = WakeSignal()
+
+    init(maxEvents: Int, maxBytes: Int, batchSize: Int, policy: OverflowPolicy, blockTimeout: Double) {
+        self.maxEvents = maxEvents
+        self.maxBytes = maxBytes
+        self.batchSize = batchSize
+        self.policy = policy
+        self.blockTimeout = blockTimeout
+        var s = State()
+        s.active.bytes.reserveCapacity(min(maxBytes, 1 << 20))
+        s.active.entries.reserveCapacity(min(maxEvents, batchSize))
+        state = Mutex(s)
+    }
+
+    /// What `offer` did with an event.
+    enum Outcome {
+        case accepted
+        case dropped
+        case closed
+    }
+
+    /// Encodes an already validated event into the queue.
+    ///
+    /// - Parameter keepEvent: also keep the event value, for bus subscribers.
+    @inline(__always)
+    func offer(_ event: inout LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
+        offer(&event, encoder: encoder, keepEvent: keepEvent, applyPolicy: true)
+    }
+
+    /// Like `offer`, but when the queue is full returns `.dropped` at once without waiting,
+    /// dropping others, or counting a drop: the caller will try again.
+    func tryOffer(_ event: inout LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
+        offer(&event, encoder: encoder, keepEvent: keepEvent, applyPolicy: false)
+    }
+
+    @inline(__always)
+    private func offer(
+        _ event: inout LedgerEvent,
+        encoder: EventEncoder,
+        keepEvent: Bool,
+        applyPolicy: Bool
+    ) -> Outcome {
+        let kind = StatusKind.of(event.type)
+        var deadline: UInt64 = 0
+        while true {
+            let result = state.withLock { s -> (Outcome, wake: Bool, full: Bool) in
+                if s.closed {
+                    s.counters.droppedClosed += 1
+                    return (.closed, false, false)
+                }
+                let slot = Self.slot(for: event.agent, in: &s)
+                let start = s.active.bytes.count
+                encoder.complete(&event)
+                EventLine.write(event, into: &s.active.bytes)
+                let length = s.active.bytes.count - start
+                if length > encoder.maxEventBytes {
+                    s.active.bytes.removeSubrange(start...)
+                    s.drops[Int(slot)] += 1
+                    s.counters.droppedFull += 1
+                    return (.dropped, false, false)
+                }
+                if s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes {
+                    if policy == .dropOldest && applyPolicy {
+                        while !s.active.isEmpty && (s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes) {
+                            let old = s.active.entries[s.active.head]
+                            s.active.liveBytes -= Int(old.length)
+                            s.drops[Int(old.slot)] += 1
+                            s.counters.droppedOldest += 1
+                            if keepEvent || !s.active.events.isEmpty, s.active.head < s.active.events.count {
+                                s.active.events[s.active.head] = nil
+                            }
+                            s.active.head += 1
+                        }
+                        Self.compactIfNeeded(&s.active)
+                    } else {
+                        s.active.bytes.removeSubrange(start...)
+                        return (.dropped, true, true)
+                    }
+                }
+                let day = Self.localDay(event)
+                let newOffset = s.active.bytes.count - length
+                s.active.entries.append(
+                    Batch.Entry(
+                        offset: newOffset,
+                        length: Int32(length),
+                        slot: slot,
+                        day: day,
+                        statusKind: kind
+                    )
+                )
+                if keepEvent || !s.active.events.isEmpty {
+                    // Keep `events` parallel to `entries` once any event is kept in this batch.
+                    while s.active.events.count < s.active.entries.count - 1 { s.active.events.append(nil) }
+                    s.active.events.append(keepEvent ? event : nil)
+                }
+                s.active.liveBytes += length
+                s.sequence += 1
+                s.counters.accepted += 1
+                let count = s.active.count
+                if count == 1 { s.active.oldestEnqueued = Self.monotonicNanos() }
+                return (.accepted, count == 1 || count == batchSize, false)
+            }
+            if result.wake { wake.signal() }
+            if result.0 != .dropped || !result.full { return result.0 }
+            // Full.
+            if !applyPolicy { return .dropped }
+            if policy == .block {
+                let now = Self.monotonicNanos()
+                if deadline == 0 { deadline = now + UInt64(blockTimeout * 1e9) }
+                if now < deadline {
+                    usleep(50)
+                    continue
+                }
+            }
+            state.withLock { s in
+                let slot = Self.slot(for: event.agent, in: &s)
+                s.drops[Int(slot)] += 1
+                s.counters.droppedFull += 1
+            }
+            return .dropped
+        }
+    }
+
+    /// Takes everything queued, and the drop counts since the last take.
+    func take() -> (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])? {
+        state.withLock { s in
+            let hasDrops = s.drops.contains { $0 > 0 }
+            guard !s.active.isEmpty || hasDrops else { return nil }
+            var next = s.spare ?? Batch()
+            s.spare = nil
+            next.reset()
+            var taken = s.active
+            s.active = next
+            taken.endSequence = s.sequence
+            var drops: [(String, UInt64)] = []
+            if hasDrops {
+                for (i, n) in s.drops.enumerated() where n > 0 {
+                    drops.append((s.agents[i], n))
+                    s.drops[i] = 0
+                }
+            }
+            return (taken, drops, s.agents)
+        }
+    }
+
+    /// Gives a written batch's buffers back for reuse.
+    func recycle(_ batch: Batch) {
+        var b = batch
+        // Buffers that grew past the cap (one huge burst) are not kept.
+        guard b.bytes.capacity <= maxBytes * 2 else { return }
+        b.reset()
+        state.withLock { s in
+            if s.spare == nil { s.spare = b }
+        }
+    }
+
+    /// Counts events that were taken but could not be written (flush deadline passed), per agent.
+    func countDropped(agent: String, _ n: UInt64) {
+        state.withLock { s in
+            let slot = Self.slot(for: agent, in: &s)
+            s.drops[Int(slot)] += n
+        }
+    }
+
+    /// The sequence number after the last accepted event.
+    var sequence: UInt64 { state.withLock { $0.sequence } }
+
+    /// Events waiting, and when the oldest arrived.
+    var pending: (count: Int, oldest: UInt64) {
+        state.withLock { ($0.active.count, $0.active.oldestEnqueued) }
+    }
+
+    var counters: Counters { state.withLock { $0.counters } }
+
+    /// Stops intake: later offers are refused and counted.
+    func close() {
+        state.withLock { $0.closed = true }
+        wake.signal()
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    @inline(__always)
+    private static func slot(for agent: String, in s: inout State) -> Int32 {
+        if let slot = s.agentSlots[agent] { return slot }
+        let slot = Int32(s.agents.count)
+        s.agents.append(agent)
+        s.agentSlots[agent] = slot
+        s.drops.append(0)
+        return slot
+    }
+
+    private static func compactIfNeeded(_ b: inout Batch) {
+        // Once more than half the entries were dropped from the front, move the live part down.
+        guard b.head > 1024, b.head * 2 > b.entries.count else { return }
+        let firstOffset = b.head < b.entries.count ? b.entries[b.head].offset : b.bytes.count
+        b.bytes.removeSubrange(0..<firstOffset)
+        b.entries.removeSubrange(0..<b.head)
+        if !b.events.isEmpty { b.events.removeSubrange(0..<min(b.head, b.events.count)) }
+        for i in b.entries.indices { b.entries[i].offset -= firstOffset }
+        b.head = 0
+    }
+
+    @inline(__always)
+    static func localDay(_ e: LedgerEvent) -> Int32 {
+        let localMs = e.timestamp.milliseconds + Int64(e.utcOffsetSeconds) * 1000
+        return Int32(localMs >= 0 ? localMs / 86_400_000 : (localMs - 86_399_999) / 86_400_000)
+    }
+
+    @inline(__always)
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,267 @@
+import LedgerCore
+import LedgerStore
+
+/// Owns one agent's ledger file: writes its batches, keeps its status snapshot, and supervises its failures.
+///
+/// A failed write never reaches the emitting caller and never stops other agents: the lines that
+/// did not make it are kept (within the shared ``PendingBudget``) and written again with backoff
+/// once the disk recovers. The agent's ledger records `ledger.degraded` when trouble starts and
+/// `ledger.recovered` when it ends; what could not be kept is counted and recorded as `ledger.dropped`.
+actor AgentWriter {
+    let agent: String
+    private let writer: DayFileWriter
+    private let statusStore: StatusStore
+    private let sessions: SessionStore
+    private var sessionsAwaitingSummary: [String] = []
+    private(set) var summaryErrors: UInt64 = 0
+    private let encoder: EventEncoder
+    private let budget: PendingBudget
+
+    /// Lines waiting for the disk, oldest first, by local day.
+    private var pending: [(day: Int32, bytes: [UInt8], events: Int)] = []
+    private var pendingEvents = 0
+    private var degradedSince: Timestamp?
+    private var lastError: LedgerError?
+    private var retryAttempt = 0
+    private var nextRetry: ContinuousClock.Instant?
+    /// Events lost while degraded, to be recorded as `ledger.dropped` once there is room.
+    private var droppedWhileDegraded: UInt64 = 0
+
+    /// Totals, for metrics and reports.
+    private(set) var writtenEvents: UInt64 = 0
+    private(set) var writtenBytes: UInt64 = 0
+    private(set) var writeErrors: UInt64 = 0
+    private(set) var droppedEvents: UInt64 = 0
+    private(set) var statusErrors: UInt64 = 0
+
+    init(agent: String, layout: LedgerLayout, fsync: FsyncPolicy, encoder: EventEncoder, budget: PendingBudget) {
+        self.agent = agent
+        self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync)
+        self.statusStore = StatusStore(layout: layout)
+        self.sessions = SessionStore(layout: layout)
+        self.encoder = encoder
+        self.budget = budget
+    }
+
+    /// What one call wrote or kept.
+    struct Report: Sendable {
+        var written = 0
+        var dropped: UInt64 = 0
+        /// Events the ledger wrote about itself (`ledger.degraded`, `ledger.recovered`), for the bus.
+        var notices: [LedgerEvent] = []
+    }
+
+    /// Writes chunks of complete lines (one chunk per local day, in order) and applies status events.
+    func write(
+        _ chunks: [(day: Int32, bytes: [UInt8], events: Int)],
+        statusEvents: [LedgerEvent],
+        endedSessions: [String] = []
+    ) -> Report {
+        var report = Report()
+        if !pending.isEmpty {
+            // Keep order: new lines queue behind the ones waiting for the disk.
+            _ = retryNow(&report)
+        }
+        for chunk in chunks {
+            if !pending.isEmpty {
+                keep(chunk, &report)
+                continue
+            }
+            writeChunk(chunk, &report)
+        }
+        applyStatus(statusEvents)
+        if pending.isEmpty {
+            for session in endedSessions { summarize(session) }
+        } else {
+            sessionsAwaitingSummary.append(contentsOf: endedSessions)
+        }
+        return report
+    }
+
+    /// Writes a session's summary; a failure is counted, never thrown.
+    private func summarize(_ session: String) {
+        do throws(LedgerError) {
+            try sessions.summarize(session: session, agent: agent)
+        } catch {
+            summaryErrors += 1
+        }
+    }
+
+    /// Retries the waiting lines if their backoff has passed. Returns whether anything still waits.
+    func retryIfDue() -> (stillPending: Bool, report: Report) {
+        var report = Report()
+        guard !pending.isEmpty else { return (false, report) }
+        if let nextRetry, ContinuousClock.now < nextRetry { return (true, report) }
+        let remaining = retryNow(&report)
+        return (remaining, report)
+    }
+
+    /// How long until the next retry is due, in seconds; `nil` when nothing waits.
+    var secondsUntilRetry: Double? {
+        guard !pending.isEmpty else { return nil }
+        guard let nextRetry else { return 0 }
+        let d = nextRetry - ContinuousClock.now
+        return max(0, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    var pendingCount: Int { pendingEvents }
+
+    /// Gives up on the waiting lines (shutdown deadline passed): counts them as dropped.
+    func abandonPending() -> UInt64 {
+        let n = UInt64(pendingEvents)
+        for p in pending { budget.give(p.bytes.count) }
+        pending.removeAll()
+        pendingEvents = 0
+        droppedEvents += n
+        return n
+    }
+
+    /// Closes the open day file.
+    func close() {
+        try? writer.sync()
+        writer.close()
+    }
+
+    // MARK: - Internals
+
+    private func writeChunk(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
+        let date = CivilDate(daysSinceEpoch: Int64(chunk.day))
+        do throws(AppendFailure) {
+            try writer.append(chunk.bytes, date: date)
+            writtenEvents += UInt64(chunk.events)
+            writtenBytes += UInt64(chunk.bytes.count)
+            report.written += chunk.events
+        } catch {
+            writeErrors += 1
+            let done = error.completedBytes
+            let doneEvents = chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            writtenEvents += UInt64(doneEvents)
+            writtenBytes += UInt64(done)
+            report.written += doneEvents
+            enterDegraded(error.error, &report)
+            keep((chunk.day, Array(chunk.bytes[done...]), chunk.events - doneEvents), &report)
+        }
+    }
+
+    private func keep(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
+        guard chunk.events > 0 else { return }
+        if budget.take(chunk.bytes.count) {
+            if let last = pending.last, last.day == chunk.day, last.bytes.count < 1 << 20 {
+                pending[pending.count - 1].bytes.append(contentsOf: chunk.bytes)
+                pending[pending.count - 1].events += chunk.events
+            } else {
+                pending.append(chunk)
+            }
+            pendingEvents += chunk.events
+        } else {
+            droppedEvents += UInt64(chunk.events)
+            droppedWhileDegraded += UInt64(chunk.events)
+            report.dropped += UInt64(chunk.events)
+        }
+    }
+
+    /// Writes what waits, in order, until done or the disk fails again.
+    private func retryNow(_ report: inout Report) -> Bool {
+        while let first = pending.first {
+            let date = CivilDate(daysSinceEpoch: Int64(first.day))
+            do throws(AppendFailure) {
+                try writer.append(first.bytes, date: date)
+                pending.removeFirst()
+                pendingEvents -= first.events
+                budget.give(first.bytes.count)
+                writtenEvents += UInt64(first.events)
+                writtenBytes += UInt64(first.bytes.count)
+                report.written += first.events
+            } catch {
+                writeErrors += 1
+                let done = error.completedBytes
+                if done > 0 {
+                    let doneEvents = first.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    pending[0].bytes.removeFirst(done)
+                    pending[0].events -= doneEvents
+                    pendingEvents -= doneEvents
+                    budget.give(done)
+                    writtenEvents += UInt64(doneEvents)
+                    report.written += doneEvents
+                }
+                lastError = error.error
+                scheduleRetry()
+                return true
+            }
+        }
+        if degradedSince != nil { leaveDegraded(&report) }
+        let waiting = sessionsAwaitingSummary
+        sessionsAwaitingSummary.removeAll()
+        for session in waiting { summarize(session) }
+        return false
+    }
+
+    private func scheduleRetry() {
+        retryAttempt += 1
+        // 10 ms, 20 ms, 40 ms … capped at 1 s.
+        let delay = min(1.0, 0.01 * Double(1 << min(retryAttempt - 1, 7)))
+        nextRetry = ContinuousClock.now.advanced(by: .nanoseconds(Int64(delay * 1e9)))
+    }
+
+    private func enterDegraded(_ error: LedgerError, _ report: inout Report) {
+        lastError = error
+        scheduleRetry()
+        guard degradedSince == nil else { return }
+        let now = encoder.timeSource.now()
+        degradedSince = now
+        var data = JSONObject()
+        data.appendUnchecked("error", .string(error.description))
+        data.appendUnchecked("code", .string(error.code.rawValue))
+        if let e = error.errno { data.appendUnchecked("errno", .int(Int64(e))) }
+        let notice = notice("ledger.degraded", "ledger writes failing: \(error.description)", data, at: now)
+        report.notices.append(notice.event)
+        keep(notice.chunk, &report)
+    }
+
+    private func leaveDegraded(_ report: inout Report) {
+        guard let since = degradedSince else { return }
+        let now = encoder.timeSource.now()
+        var data = JSONObject()
+        data.appendUnchecked("degraded_seconds", .double(Double(now.milliseconds - since.milliseconds) / 1000))
+        data.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
+        if let lastError { data.appendUnchecked("last_error", .string(lastError.description)) }
+        var chunks = [notice("ledger.recovered", "ledger writes recovered", data, at: now)]
+        if droppedWhileDegraded > 0 {
+            var d = JSONObject()
+            d.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
+            d.appendUnchecked("reason", .string("disk_unavailable"))
+            chunks.append(notice("ledger.dropped", "\(droppedWhileDegraded) events dropped while writes failed", d, at: now))
+        }
+        degradedSince = nil
+        droppedWhileDegraded = 0
+        retryAttempt = 0
+        nextRetry = nil
+        lastError = nil
+        for c in chunks {
+            report.notices.append(c.event)
+            writeChunk(c.chunk, &report)
+        }
+    }
+
+    private func notice(
+        _ type: String,
+        _ summary: String,
+        _ data: JSONObject,
+        at time: Timestamp
+    ) -> (event: LedgerEvent, chunk: (day: Int32, bytes: [UInt8], events: Int)) {
+        var e = LedgerEvent(timestamp: time, agent: agent, type: type, source: "agent-ledger", summary: summary, data: .object(data))
+        var bytes: [UInt8] = []
+        encoder.complete(&e)
+        EventLine.write(e, into: &bytes)
+        return (e, (EventQueue.localDay(e), bytes, 1))
+    }
+
+    private func applyStatus(_ events: [LedgerEvent]) {
+        guard !events.isEmpty else { return }
+        do throws(LedgerError) {
+            try statusStore.apply(agent: agent, events: events)
+        } catch {
+            statusErrors += 1
+        }
+    }
+}

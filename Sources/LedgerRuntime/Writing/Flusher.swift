@@ -1,0 +1,218 @@
+import LedgerCore
+import LedgerStore
+
+/// Turns batches from the queue into one write per agent file, through each agent's ``AgentWriter``.
+///
+/// One batch at a time: ``process(_:)`` is not reentrant, so an agent's lines reach its file in the
+/// order they were queued even though the agents' writers run side by side.
+actor Flusher {
+    let layout: LedgerLayout
+    let configuration: LedgerConfiguration
+    let encoder: EventEncoder
+    let budget: PendingBudget
+    private var writers: [String: AgentWriter] = [:]
+    private var busy = false
+    private var busyWaiters: [CheckedContinuation<Void, Never>] = []
+
+    private var written: UInt64 = 0
+    private var droppedWrite: UInt64 = 0
+
+    init(layout: LedgerLayout, configuration: LedgerConfiguration, encoder: EventEncoder, budget: PendingBudget) {
+        self.layout = layout
+        self.configuration = configuration
+        self.encoder = encoder
+        self.budget = budget
+    }
+
+    struct Outcome: Sendable {
+        var events: [LedgerEvent] = []
+        var written = 0
+        var dropped: UInt64 = 0
+        var batchCount = 0
+    }
+
+    func writer(for agent: String) -> AgentWriter {
+        if let w = writers[agent] { return w }
+        let w = AgentWriter(
+            agent: agent,
+            layout: layout,
+            fsync: configuration.fsync,
+            encoder: encoder,
+            budget: budget
+        )
+        writers[agent] = w
+        return w
+    }
+
+    /// Writes one taken batch (and the queue's drop counts as `ledger.dropped` events), then retries
+    /// whatever waits for the disk.
+    func process(
+        _ taken: (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])?,
+        compatibility: CompatibilityFile?
+    ) async -> Outcome {
+        await acquire()
+        defer { release() }
+        var outcome = Outcome()
+        var work: [String: (chunks: [(day: Int32, bytes: [UInt8], events: Int)], status: [LedgerEvent], ended: [String])] = [:]
+
+        if let taken {
+            let batch = taken.batch
+            outcome.batchCount = batch.count
+            var perSlot: [[(day: Int32, bytes: [UInt8], events: Int)]] = Array(repeating: [], count: taken.agents.count)
+            var sessionMarks: [[Int]] = Array(repeating: [], count: taken.agents.count)
+            var lastOfKind: [[Int]] = Array(repeating: Array(repeating: -1, count: StatusKind.count), count: taken.agents.count)
+            batch.bytes.withUnsafeBytes { raw in
+                for i in batch.head..<batch.entries.count {
+                    let entry = batch.entries[i]
+                    let slot = Int(entry.slot)
+                    let line = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + Int(entry.length))])
+                    if let last = perSlot[slot].last, last.day == entry.day {
+                        perSlot[slot][perSlot[slot].count - 1].bytes.append(contentsOf: line)
+                        perSlot[slot][perSlot[slot].count - 1].events += 1
+                    } else {
+                        var bytes: [UInt8] = []
+                        bytes.reserveCapacity(Int(entry.length) * 64)
+                        bytes.append(contentsOf: line)
+                        perSlot[slot].append((entry.day, bytes, 1))
+                    }
+                    if entry.statusKind != StatusKind.none { lastOfKind[slot][Int(entry.statusKind)] = i }
+                    if entry.statusKind == StatusKind.sessionEnd { sessionMarks[slot].append(i) }
+                }
+            }
+            if let compatibility {
+                batch.bytes.withUnsafeBytes { raw in
+                    if batch.head == 0 {
+                        compatibility.append(raw)
+                    } else if batch.head < batch.entries.count {
+                        compatibility.append(UnsafeRawBufferPointer(rebasing: raw[batch.entries[batch.head].offset...]))
+                    }
+                }
+            }
+            for (slot, chunks) in perSlot.enumerated() where !chunks.isEmpty {
+                // Read back only the last event of each status kind; together they give the same status.
+                let indices = lastOfKind[slot].filter { $0 >= 0 }.sorted()
+                var status: [LedgerEvent] = []
+                for i in indices {
+                    let entry = batch.entries[i]
+                    if i < batch.events.count, let e = batch.events[i] {
+                        status.append(e)
+                    } else if let e = try? EventLine.parse(batch.bytes[entry.offset..<(entry.offset + Int(entry.length))]) {
+                        status.append(e)
+                    }
+                }
+                // Sessions that ended in this batch get their summary once their lines are written.
+                var ended: [String] = []
+                for i in sessionMarks[slot] {
+                    let entry = batch.entries[i]
+                    let e = i < batch.events.count ? batch.events[i] : nil
+                    if let e = e ?? (try? EventLine.parse(batch.bytes[entry.offset..<(entry.offset + Int(entry.length))])),
+                        e.type == "session_end", let session = e.sessionID
+                    {
+                        ended.append(session)
+                    }
+                }
+                work[taken.agents[slot]] = (chunks, status, ended)
+            }
+            for (agent, count) in taken.drops {
+                let e = droppedNotice(agent: agent, count: count, reason: "queue_full")
+                var bytes: [UInt8] = []
+                EventLine.write(e, into: &bytes)
+                var w = work[agent] ?? ([], [], [])
+                w.chunks.append((EventQueue.localDay(e), bytes, 1))
+                work[agent] = w
+                outcome.events.append(e)
+            }
+            for i in batch.head..<min(batch.events.count, batch.entries.count) {
+                if let e = batch.events[i] { outcome.events.append(e) }
+            }
+        }
+
+        // Write every agent's part side by side; retry agents that wait for the disk.
+        let jobs = work
+        let retryOnly = writers.filter { jobs[$0.key] == nil }.map(\.value)
+        let reports = await withTaskGroup(of: AgentWriter.Report.self) { group in
+            for (agent, job) in jobs {
+                let w = writer(for: agent)
+                group.addTask { await w.write(job.chunks, statusEvents: job.status, endedSessions: job.ended) }
+            }
+            for w in retryOnly {
+                group.addTask { await w.retryIfDue().report }
+            }
+            var all: [AgentWriter.Report] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        for r in reports {
+            outcome.written += r.written
+            outcome.dropped += r.dropped
+            outcome.events.append(contentsOf: r.notices)
+        }
+        written += UInt64(outcome.written)
+        droppedWrite += outcome.dropped
+        return outcome
+    }
+
+    /// Events waiting for the disk, and the soonest retry, in seconds.
+    func pendingState() async -> (events: Int, nextRetry: Double?) {
+        var events = 0
+        var next: Double?
+        for w in writers.values {
+            let n = await w.pendingCount
+            events += n
+            if n > 0, let s = await w.secondsUntilRetry { next = min(next ?? s, s) }
+        }
+        return (events, next)
+    }
+
+    /// Gives up on everything waiting for the disk; returns how many events that was.
+    func abandonPending() async -> UInt64 {
+        var n: UInt64 = 0
+        for w in writers.values { n += await w.abandonPending() }
+        droppedWrite += n
+        return n
+    }
+
+    /// Closes every agent's file.
+    func closeAll() async {
+        for w in writers.values { await w.close() }
+    }
+
+    func totals() async -> (written: UInt64, dropped: UInt64, writeErrors: UInt64, pending: Int) {
+        var errors: UInt64 = 0
+        var pending = 0
+        for w in writers.values {
+            errors += await w.writeErrors
+            pending += await w.pendingCount
+        }
+        return (written, droppedWrite, errors, pending)
+    }
+
+    func droppedNotice(agent: String, count: UInt64, reason: String) -> LedgerEvent {
+        var data = JSONObject()
+        data.appendUnchecked("dropped", .int(Int64(count)))
+        data.appendUnchecked("reason", .string(reason))
+        data.appendUnchecked("policy", .string(configuration.overflow.rawValue))
+        var e = LedgerEvent(
+            timestamp: encoder.timeSource.now(),
+            agent: agent,
+            type: "ledger.dropped",
+            source: "agent-ledger",
+            summary: "\(count) events dropped (\(reason))",
+            data: .object(data)
+        )
+        encoder.complete(&e)
+        return e
+    }
+
+    private func acquire() async {
+        while busy {
+            await withCheckedContinuation { busyWaiters.append($0) }
+        }
+        busy = true
+    }
+
+    private func release() {
+        busy = false
+        if !busyWaiters.isEmpty { busyWaiters.removeFirst().resume() }
+    }
+}

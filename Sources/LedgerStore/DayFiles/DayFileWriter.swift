@@ -1,0 +1,166 @@
+import LedgerCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A write that stopped part way: the whole lines before `completedBytes` are in the file, the rest are not.
+public struct AppendFailure: Error, Sendable {
+    /// How many bytes from the start of the batch are in the file as complete lines.
+    public var completedBytes: Int
+    public var error: LedgerError
+}
+
+/// Appends batches of lines to one agent's day files.
+///
+/// Owns the open file of the current day; a batch for a new day closes it and opens the next,
+/// a late batch for an earlier day opens that day's file just for the write. Files are opened
+/// with `O_APPEND` and written with one `write` per batch, so processes appending to the same
+/// file never interleave lines. A file whose last byte is not `\n` (a crash mid-write) is sealed
+/// with a `\n` when opened, so the next line starts clean.
+///
+/// Not thread-safe: one owner at a time (an actor, or a lock in sync mode).
+public final class DayFileWriter {
+    public let layout: LedgerLayout
+    public let agent: String
+    public let fsyncPolicy: FsyncPolicy
+
+    private var currentDate: CivilDate?
+    private var fd: Int32 = -1
+    private var path = ""
+    /// A short write left a partial line at the end of `path`; seal it before writing again.
+    private var needsSeal = false
+    /// How many torn tails this writer has sealed.
+    public private(set) var sealedTornTails = 0
+
+    public init(layout: LedgerLayout, agent: String, fsyncPolicy: FsyncPolicy) {
+        self.layout = layout
+        self.agent = agent
+        self.fsyncPolicy = fsyncPolicy
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// The date of the open day file, if one is open.
+    public var openDate: CivilDate? { fd >= 0 ? currentDate : nil }
+
+    /// Appends complete lines (each ending in `\n`) to the day file of `date`.
+    ///
+    /// - Throws: ``AppendFailure`` saying how much of the batch is safely in the file.
+    public func append(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
+        guard bytes.count > 0 else { return }
+        if date != currentDate || fd < 0 {
+            if let currentDate, date < currentDate, fd >= 0 {
+                try appendLate(bytes, date: date)
+                return
+            }
+            close()
+            do throws(LedgerError) {
+                try open(date: date)
+            } catch {
+                throw AppendFailure(completedBytes: 0, error: error)
+            }
+        }
+        try write(bytes, to: fd, path: path, needsSeal: &needsSeal)
+        if fsyncPolicy != .none {
+            do throws(LedgerError) { try FileSystem.sync(fd, path: path) } catch {
+                throw AppendFailure(completedBytes: bytes.count, error: error)
+            }
+        }
+    }
+
+    /// Appends an array of complete lines; see ``append(_:date:)``.
+    public func append(_ bytes: [UInt8], date: CivilDate) throws(AppendFailure) {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(AppendFailure) in try append(raw, date: date) }
+        }
+        try result.get()
+    }
+
+    /// fsyncs the open file.
+    public func sync() throws(LedgerError) {
+        if fd >= 0 { try FileSystem.sync(fd, path: path) }
+    }
+
+    /// Closes the open day file.
+    public func close() {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        currentDate = nil
+        needsSeal = false
+    }
+
+    private func open(date: CivilDate) throws(LedgerError) {
+        let dir = layout.agentDirectory(agent)
+        try FileSystem.makeDirectories(dir)
+        let p = layout.dayFile(agent: agent, date: date)
+        let created = !FileSystem.exists(p)
+        let newFD = try FileSystem.openForAppend(p)
+        if created && fsyncPolicy == .always {
+            try? FileSystem.syncDirectory(dir)
+        }
+        fd = newFD
+        path = p
+        currentDate = date
+        needsSeal = !Self.endsWithNewline(fd: newFD)
+    }
+
+    private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
+        let p = layout.dayFile(agent: agent, date: date)
+        let lateFD: Int32
+        do throws(LedgerError) {
+            try FileSystem.makeDirectories(layout.agentDirectory(agent))
+            lateFD = try FileSystem.openForAppend(p)
+        } catch {
+            throw AppendFailure(completedBytes: 0, error: error)
+        }
+        defer { Glibc.close(lateFD) }
+        var seal = !Self.endsWithNewline(fd: lateFD)
+        try write(bytes, to: lateFD, path: p, needsSeal: &seal)
+        if fsyncPolicy != .none {
+            do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
+                throw AppendFailure(completedBytes: bytes.count, error: error)
+            }
+        }
+    }
+
+    private func write(
+        _ bytes: UnsafeRawBufferPointer,
+        to fd: Int32,
+        path: String,
+        needsSeal: inout Bool
+    ) throws(AppendFailure) {
+        if needsSeal {
+            var nl = UInt8(ascii: "\n")
+            let sealed = withUnsafeBytes(of: &nl) { FileSystem.writeAll(fd, $0) }
+            if let code = sealed.errno {
+                throw AppendFailure(completedBytes: 0, error: FileSystem.error("seal torn tail of", path: path, errno: code))
+            }
+            needsSeal = false
+            sealedTornTails += 1
+        }
+        let result = FileSystem.writeAll(fd, bytes)
+        guard let code = result.errno else { return }
+        // Keep the whole lines that made it; a partial line is sealed before the next write
+        // and written again whole, so it never glues onto the next line.
+        var complete = result.written
+        while complete > 0 && bytes[complete - 1] != UInt8(ascii: "\n") { complete -= 1 }
+        if complete < result.written { needsSeal = true }
+        throw AppendFailure(completedBytes: complete, error: FileSystem.error("append to", path: path, errno: code))
+    }
+
+    /// Whether an open file is empty or ends with `\n`.
+    static func endsWithNewline(fd: Int32) -> Bool {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return true }
+        var last: UInt8 = 0
+        let n = pread(fd, &last, 1, st.st_size - 1)
+        return n != 1 || last == UInt8(ascii: "\n")
+    }
+}

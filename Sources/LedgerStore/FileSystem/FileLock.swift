@@ -1,0 +1,30 @@
+import LedgerCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An exclusive `flock` on a lock file, shared by every process that uses the same path.
+///
+/// Held for short read-modify-write steps (a status file, a session counter); released when the
+/// step ends or when the process dies, so a crash never leaves it stuck.
+public enum FileLock {
+    /// Runs `body` while holding the lock at `path`, waiting for another holder to let go.
+    public static func withLock<T>(
+        path: String,
+        _ body: () throws(LedgerError) -> T
+    ) throws(LedgerError) -> T {
+        try FileSystem.makeDirectories(FileSystem.parentPath(path))
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw FileSystem.error("open lock file", path: path, errno: errno) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw FileSystem.error("lock", path: path, errno: errno)
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}

@@ -1,0 +1,65 @@
+import LedgerCore
+
+/// Where everything lives under the ledger root: the one place paths are built.
+///
+/// ```
+/// g/ledger/<agent>/YYYY-MM-DD.jsonl      agents' day files
+/// agents/<agent>/status.json             status snapshots
+/// memory/<agent>/sessions/<session>.md   session summaries
+/// ```
+public struct LedgerLayout: Sendable, Hashable {
+    /// The ledger root, without a trailing slash.
+    public let root: String
+
+    public init(root: String) {
+        var r = root.isEmpty ? "." : root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    /// `g/ledger`.
+    public var ledgerDirectory: String { "\(root)/g/ledger" }
+
+    /// `g/ledger/<agent>`.
+    public func agentDirectory(_ agent: String) -> String { "\(ledgerDirectory)/\(agent)" }
+
+    /// `g/ledger/<agent>/YYYY-MM-DD.jsonl`.
+    public func dayFile(agent: String, date: CivilDate) -> String {
+        "\(agentDirectory(agent))/\(date).jsonl"
+    }
+
+    /// `agents/<agent>`.
+    public func agentStateDirectory(_ agent: String) -> String { "\(root)/agents/\(agent)" }
+
+    /// `agents/<agent>/status.json`.
+    public func statusFile(agent: String) -> String { "\(agentStateDirectory(agent))/status.json" }
+
+    /// `agents/<agent>/sessions.counter`: the per-day session number, shared by processes.
+    public func sessionCounterFile(agent: String) -> String { "\(agentStateDirectory(agent))/sessions.counter" }
+
+    /// `memory/<agent>/sessions`.
+    public func sessionsDirectory(agent: String) -> String { "\(root)/memory/\(agent)/sessions" }
+
+    /// `memory/<agent>/sessions/<session>.md`.
+    public func sessionSummaryFile(agent: String, session: String) -> String {
+        "\(sessionsDirectory(agent: agent))/\(session).md"
+    }
+
+    /// The agents that have a ledger folder, sorted.
+    public func agents() -> [String] {
+        FileSystem.list(ledgerDirectory).filter { Identifiers.isValidAgent($0) && FileSystem.isDirectory(agentDirectory($0)) }
+    }
+
+    /// The agents that have a status file, sorted.
+    public func agentsWithStatus() -> [String] {
+        FileSystem.list("\(root)/agents").filter { Identifiers.isValidAgent($0) && FileSystem.exists(statusFile(agent: $0)) }
+    }
+
+    /// The dates of an agent's plain day files, oldest first.
+    public func days(agent: String) -> [CivilDate] {
+        FileSystem.list(agentDirectory(agent)).compactMap { name -> CivilDate? in
+            guard name.hasSuffix(".jsonl") else { return nil }
+            return CivilDate(name.dropLast(6))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import LedgerCore
+
+/// Finds sessions in the ledger and writes their summaries to `memory/<agent>/sessions/<session>.md`.
+public struct SessionStore: Sendable {
+    public let layout: LedgerLayout
+
+    public init(layout: LedgerLayout) { self.layout = layout }
+
+    /// A session seen in the ledger.
+    public struct Info: Sendable, Hashable {
+        public var session: String
+        public var agent: String
+        public var firstTS: String
+        public var lastTS: String
+        public var events: Int
+        public var ended: Bool
+        /// The summary file, if one has been written.
+        public var summaryPath: String?
+    }
+
+    /// The sessions of one agent, or of every agent, ordered by their first event.
+    public func list(agent: String? = nil) throws(LedgerError) -> [Info] {
+        let agents = agent.map { [$0] } ?? layout.agents()
+        var infos: [String: Info] = [:]
+        var firsts: [String: Timestamp] = [:]
+        let reader = LedgerReader(layout: layout)
+        for a in agents {
+            for date in layout.days(agent: a) {
+                try reader.forEachEvent(agent: a, date: date) { e in
+                    guard let s = e.sessionID else { return true }
+                    let key = "\(a)\u{0}\(s)"
+                    if var info = infos[key] {
+                        info.lastTS = e.ts
+                        info.events += 1
+                        if e.type == "session_end" { info.ended = true }
+                        infos[key] = info
+                    } else {
+                        infos[key] = Info(
+                            session: s,
+                            agent: a,
+                            firstTS: e.ts,
+                            lastTS: e.ts,
+                            events: 1,
+                            ended: e.type == "session_end",
+                            summaryPath: nil
+                        )
+                        firsts[key] = e.timestamp
+                    }
+                    return true
+                }
+            }
+        }
+        var rows: [(first: Timestamp, info: Info)] = []
+        for (key, info) in infos {
+            var i = info
+            let path = layout.sessionSummaryFile(agent: info.agent, session: info.session)
+            if Identifiers.isValidSession(info.session), FileSystem.exists(path) { i.summaryPath = path }
+            rows.append((firsts[key]!, i))
+        }
+        rows.sort { a, b in a.first != b.first ? a.first < b.first : a.info.session < b.info.session }
+        return rows.map(\.info)
+    }
+
+    /// The events of a session for an agent. A session's events are looked for on its own day and the
+    /// next (sessions may cross midnight); for a session id without a date, every day is read.
+    public func events(session: String, agent: String) throws(LedgerError) -> [LedgerEvent] {
+        let reader = LedgerReader(layout: layout)
+        var days = layout.days(agent: agent)
+        if let parsed = SessionAllocator.parse(session) {
+            days = days.filter { $0 == parsed.date || $0 == parsed.date.next }
+        }
+        var events: [LedgerEvent] = []
+        for date in days {
+            try reader.forEachEvent(agent: agent, date: date) { e in
+                if e.sessionID == session { events.append(e) }
+                return true
+            }
+        }
+        return events
+    }
+
+    /// Writes the summary of `session` and returns its path.
+    ///
+    /// - Parameter agent: the agent; taken from the session id when it has the `YYYY-MM-DD_<agent>_NNN` shape.
+    /// - Throws: `notFound` when the session has no events.
+    @discardableResult
+    public func summarize(session: String, agent: String? = nil) throws(LedgerError) -> String {
+        try Identifiers.validateSession(session)
+        guard let agent = agent ?? SessionAllocator.parse(session)?.agent else {
+            throw LedgerError(
+                .invalidField,
+                "session \(Identifiers.quoted(session)) does not name its agent: pass --agent"
+            )
+        }
+        try Identifiers.validateAgent(agent)
+        let events = try events(session: session, agent: agent)
+        guard !events.isEmpty else {
+            throw LedgerError(
+                .notFound,
+                "session \(Identifiers.quoted(session)) has no events in agent \(agent)'s ledger: check the id with `agent-ledger session list`"
+            )
+        }
+        let text = SessionSummary(session: session, agent: agent, events: events).render()
+        let path = layout.sessionSummaryFile(agent: agent, session: session)
+        try FileSystem.writeAtomically(Array(text.utf8), to: path)
+        return path
+    }
+}
