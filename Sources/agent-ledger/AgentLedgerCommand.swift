@@ -12,6 +12,6 @@ struct AgentLedgerCommand: AsyncParsableCommand {
               agent-ledger status
             """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [DemoCommand.self, EmitCommand.self, StatusCommand.self, SessionCommand.self, BenchCommand.self]
     )
 }
