@@ -105,7 +105,7 @@ public struct EventEncoder: Sendable {
     public func complete(_ e: inout LedgerEvent) {
         if e.id == nil { e.id = idGenerator.next(at: e.timestamp) }
         e.utcOffsetSeconds = timeZone.utcOffsetSeconds(at: e.timestamp)
-        if includeUnixTime && e.tsUnix == nil { e.tsUnix = e.timestamp.seconds }
+        if includeUnixTime && e.tsUnix == nil { e.tsUnix = Double(e.timestamp.milliseconds) / 1000 }
         if e.context == nil, let context { e.context = context }
     }
 

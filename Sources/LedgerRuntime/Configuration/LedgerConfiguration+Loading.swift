@@ -131,7 +131,7 @@ extension LedgerConfiguration {
             multiplier = last == "k" ? 1 << 10 : last == "m" ? 1 << 20 : 1 << 30
             digits = t.dropLast()
         } else if t.hasSuffix("kib") || t.hasSuffix("mib") || t.hasSuffix("gib") {
-            let unit = t.dropLast(3).last!
+            let unit = t.dropLast(2).last!
             multiplier = unit == "k" ? 1 << 10 : unit == "m" ? 1 << 20 : 1 << 30
             digits = t.dropLast(3)
         }

@@ -129,6 +129,7 @@ extension Ledger {
                 s.written += 1
             } catch {
                 s.failed += 1
+                lastWriteFailure.withLock { $0 = error.error }
                 return nil
             }
             guard StatusKind.of(event.type) != StatusKind.none else { return nil }

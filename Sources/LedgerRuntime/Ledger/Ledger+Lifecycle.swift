@@ -78,7 +78,8 @@ extension Ledger: Service {
             syncState.withLock { s in
                 for w in s.writers.values { w.close() }
             }
-            return await finish(lost: 0, complete: true)
+            let failed = syncState.withLock { $0.failed }
+            return await finish(lost: failed, complete: failed == 0)
         }
         let runner = control.withLock { $0.runnerActive && !$0.finished }
         if runner {
@@ -169,6 +170,7 @@ extension Ledger: Service {
         let outcome = await flusher.process(taken, compatibility: compatibilityFile)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
+        if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
         if let taken {
             let c = queue?.counters
             metrics.batchSize.record(taken.batch.count)

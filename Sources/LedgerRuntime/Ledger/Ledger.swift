@@ -39,6 +39,7 @@ public final class Ledger: Sendable {
     let syncState = Mutex(SyncState())
     let rejected = Atomic<UInt64>(0)
     let lastRejection = Mutex<LedgerError?>(nil)
+    let lastWriteFailure = Mutex<LedgerError?>(nil)
     let compatibilityFile: CompatibilityFile?
 
     struct ControlState {
@@ -125,6 +126,9 @@ public final class Ledger: Sendable {
 
     /// Why the last refused event was refused.
     public var lastRejectionReason: LedgerError? { lastRejection.withLock { $0 } }
+
+    /// The last error a write hit (the disk full, a folder removed), if any.
+    public var lastWriteError: LedgerError? { lastWriteFailure.withLock { $0 } }
 
     /// A snapshot of the ledger's counters.
     public func statistics() async -> LedgerStatistics {

@@ -49,6 +49,8 @@ actor AgentWriter {
         var dropped: UInt64 = 0
         /// Events the ledger wrote about itself (`ledger.degraded`, `ledger.recovered`), for the bus.
         var notices: [LedgerEvent] = []
+        /// The error the last failed write hit.
+        var error: LedgerError?
     }
 
     /// Writes chunks of complete lines (one chunk per local day, in order) and applies status events.
@@ -134,7 +136,7 @@ actor AgentWriter {
         } catch {
             writeErrors += 1
             let done = error.completedBytes
-            let doneEvents = chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let doneEvents = min(chunk.events, chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) })
             writtenEvents += UInt64(doneEvents)
             writtenBytes += UInt64(done)
             report.written += doneEvents
@@ -143,10 +145,15 @@ actor AgentWriter {
         }
     }
 
+    /// Keeps lines for a later retry. `events` counts the caller's events only: the ledger's own notices
+    /// travel in chunks of their own with `events` 0, so that the accounting of written and dropped
+    /// events stays exact.
     private func keep(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
-        guard chunk.events > 0 else { return }
+        guard !chunk.bytes.isEmpty else { return }
         if budget.take(chunk.bytes.count) {
-            if let last = pending.last, last.day == chunk.day, last.bytes.count < 1 << 20 {
+            if let last = pending.last, last.day == chunk.day, last.events > 0, chunk.events > 0,
+                last.bytes.count < 1 << 20
+            {
                 pending[pending.count - 1].bytes.append(contentsOf: chunk.bytes)
                 pending[pending.count - 1].events += chunk.events
             } else {
@@ -176,7 +183,10 @@ actor AgentWriter {
                 writeErrors += 1
                 let done = error.completedBytes
                 if done > 0 {
-                    let doneEvents = first.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    let doneEvents = min(
+                        first.events,
+                        first.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    )
                     pending[0].bytes.removeFirst(done)
                     pending[0].events -= doneEvents
                     pendingEvents -= doneEvents
@@ -185,6 +195,7 @@ actor AgentWriter {
                     report.written += doneEvents
                 }
                 lastError = error.error
+                report.error = error.error
                 scheduleRetry()
                 return true
             }
@@ -205,6 +216,7 @@ actor AgentWriter {
 
     private func enterDegraded(_ error: LedgerError, _ report: inout Report) {
         lastError = error
+        report.error = error
         scheduleRetry()
         guard degradedSince == nil else { return }
         let now = encoder.timeSource.now()
@@ -253,7 +265,7 @@ actor AgentWriter {
         var bytes: [UInt8] = []
         encoder.complete(&e)
         EventLine.write(e, into: &bytes)
-        return (e, (EventQueue.localDay(e), bytes, 1))
+        return (e, (EventQueue.localDay(e), bytes, 0))
     }
 
     private func applyStatus(_ events: [LedgerEvent]) {

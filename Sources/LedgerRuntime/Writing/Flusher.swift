@@ -29,6 +29,7 @@ actor Flusher {
         var written = 0
         var dropped: UInt64 = 0
         var batchCount = 0
+        var lastError: LedgerError?
     }
 
     func writer(for agent: String) -> AgentWriter {
@@ -118,12 +119,16 @@ actor Flusher {
                 var bytes: [UInt8] = []
                 EventLine.write(e, into: &bytes)
                 var w = work[agent] ?? ([], [], [])
-                w.chunks.append((EventQueue.localDay(e), bytes, 1))
+                // A notice, not a caller's event: `events` 0 keeps the accounting exact.
+                w.chunks.append((EventQueue.localDay(e), bytes, 0))
                 work[agent] = w
                 outcome.events.append(e)
             }
-            for i in batch.head..<min(batch.events.count, batch.entries.count) {
-                if let e = batch.events[i] { outcome.events.append(e) }
+            let kept = min(batch.events.count, batch.entries.count)
+            if batch.head < kept {
+                for i in batch.head..<kept {
+                    if let e = batch.events[i] { outcome.events.append(e) }
+                }
             }
         }
 
@@ -146,6 +151,7 @@ actor Flusher {
             outcome.written += r.written
             outcome.dropped += r.dropped
             outcome.events.append(contentsOf: r.notices)
+            if let e = r.error { outcome.lastError = e }
         }
         written += UInt64(outcome.written)
         droppedWrite += outcome.dropped

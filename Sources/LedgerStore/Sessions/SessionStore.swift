@@ -65,16 +65,23 @@ public struct SessionStore: Sendable {
     /// next (sessions may cross midnight); for a session id without a date, every day is read.
     public func events(session: String, agent: String) throws(LedgerError) -> [LedgerEvent] {
         let reader = LedgerReader(layout: layout)
-        var days = layout.days(agent: agent)
-        if let parsed = SessionAllocator.parse(session) {
-            days = days.filter { $0 == parsed.date || $0 == parsed.date.next }
-        }
+        let days = layout.days(agent: agent)
         var events: [LedgerEvent] = []
-        for date in days {
-            try reader.forEachEvent(agent: agent, date: date) { e in
-                if e.sessionID == session { events.append(e) }
-                return true
+        func scan(_ dates: [CivilDate]) throws(LedgerError) {
+            for date in dates {
+                try reader.forEachEvent(agent: agent, date: date) { e in
+                    if e.sessionID == session { events.append(e) }
+                    return true
+                }
             }
+        }
+        if let parsed = SessionAllocator.parse(session) {
+            let near = days.filter { $0 == parsed.date || $0 == parsed.date.next }
+            try scan(near)
+            // A session id may be reused on another day by a caller that chose it itself.
+            if events.isEmpty { try scan(days.filter { !near.contains($0) }) }
+        } else {
+            try scan(days)
         }
         return events
     }
