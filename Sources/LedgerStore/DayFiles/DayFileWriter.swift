@@ -17,9 +17,9 @@ public struct AppendFailure: Error, Sendable {
 ///
 /// Owns the open file of the current day; a batch for a new day closes it and opens the next,
 /// a late batch for an earlier day opens that day's file just for the write. Files are opened
-/// with `O_APPEND` and written with one `write` per batch, so processes appending to the same
-/// file never interleave lines. A file whose last byte is not `\n` (a crash mid-write) is sealed
-/// with a `\n` when opened, so the next line starts clean.
+/// with `O_APPEND` and written with one `write` per batch under an exclusive `flock`, so processes
+/// appending to the same file never interleave lines. A file whose last byte is not `\n` (a crash
+/// mid-write, a full disk) is sealed with a `\n` before the next write, so the next line starts clean.
 ///
 /// Not thread-safe: one owner at a time (an actor, or a lock in sync mode).
 public final class DayFileWriter {
@@ -108,7 +108,7 @@ public final class DayFileWriter {
         fd = newFD
         path = p
         currentDate = date
-        needsSeal = !Self.endsWithNewline(fd: newFD)
+        needsSeal = false
     }
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
@@ -121,7 +121,7 @@ public final class DayFileWriter {
             throw AppendFailure(completedBytes: 0, error: error)
         }
         defer { Glibc.close(lateFD) }
-        var seal = !Self.endsWithNewline(fd: lateFD)
+        var seal = false
         try write(bytes, to: lateFD, path: p, needsSeal: &seal)
         if fsyncPolicy != .none {
             do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
@@ -130,16 +130,27 @@ public final class DayFileWriter {
         }
     }
 
+    /// Writes a batch under an exclusive `flock`, sealing a torn tail first.
+    ///
+    /// The lock makes the tail check and the write one step for every process that writes the file
+    /// through the ledger: a tail is only ever seen torn when a writer really stopped part way (a crash,
+    /// a full disk), never because another process's write is still in progress.
     private func write(
         _ bytes: UnsafeRawBufferPointer,
         to fd: Int32,
         path: String,
         needsSeal: inout Bool
     ) throws(AppendFailure) {
-        if needsSeal {
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
+        }
+        defer { flock(fd, LOCK_UN) }
+        if needsSeal || !Self.endsWithNewline(fd: fd) {
             var nl = UInt8(ascii: "\n")
             let sealed = withUnsafeBytes(of: &nl) { FileSystem.writeAll(fd, $0) }
             if let code = sealed.errno {
+                needsSeal = true
                 throw AppendFailure(completedBytes: 0, error: FileSystem.error("seal torn tail of", path: path, errno: code))
             }
             needsSeal = false

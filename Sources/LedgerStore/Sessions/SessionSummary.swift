@@ -28,6 +28,9 @@ public struct SessionSummary: Sendable {
         public var durationSeconds: Double?
     }
 
+    /// How many key events a timeline lists at its start and at its end.
+    public static let timelineLimit = 100
+
     static let keyTypes: Set<String> = [
         "session_start", "session_end", "task_start", "task_started", "task_result", "task_completed",
         "task_failed", "error", "agent.error", "lesson", "info",
@@ -96,7 +99,17 @@ public struct SessionSummary: Sendable {
         md += "\n## Timeline\n\n"
         let key = events.filter { Self.keyTypes.contains($0.type) }
         if key.isEmpty { md += "No key events.\n" }
-        for e in key {
+        // A long session keeps its first and last key events; the middle is counted, not listed.
+        let shown: [LedgerEvent]
+        if key.count > Self.timelineLimit * 2 {
+            shown = Array(key.prefix(Self.timelineLimit)) + Array(key.suffix(Self.timelineLimit))
+        } else {
+            shown = key
+        }
+        for (i, e) in shown.enumerated() {
+            if key.count > Self.timelineLimit * 2 && i == Self.timelineLimit {
+                md += "- … \(key.count - Self.timelineLimit * 2) more key events …\n"
+            }
             var line = "- \(e.ts) `\(e.type)`"
             if let t = e.taskID { line += " \(t)" }
             if let s = e.summary, !s.isEmpty { line += " — \(Self.oneLine(s))" }

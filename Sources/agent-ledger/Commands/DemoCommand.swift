@@ -1,6 +1,9 @@
 import AgentLedger
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
 import Synchronization
 
 struct DemoCommand: AsyncParsableCommand {
@@ -60,47 +63,35 @@ struct DemoCommand: AsyncParsableCommand {
             let emitted = SharedCount()
             let start = ContinuousClock.now
             let deadline = seconds.map { start.advanced(by: .nanoseconds(Int64($0 * 1e9))) }
-            let (_, report) = try await Ledger.withLedger(configuration: config, agent: "orchestrator") { ledger in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        // The live progress line.
-                        var last = (ContinuousClock.now, 0)
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: .milliseconds(250))
-                            let stats = await ledger.statistics()
-                            let now = ContinuousClock.now
-                            let n = emitted.value
-                            let dt = now - last.0
-                            let rate = Double(n - last.1) / (Double(dt.components.attoseconds) / 1e18 + Double(dt.components.seconds))
-                            last = (now, n)
-                            Terminal.progress(
-                                "events \(Terminal.count(Double(n)))  \(Terminal.count(rate))/s  queue \(stats.queueDepth)  written \(Terminal.count(Double(stats.written)))  dropped \(stats.dropped)"
-                            )
-                        }
-                    }
-                    let share = total == Int.max ? Int.max : total / agents
-                    for (i, name) in agentNames.enumerated() {
-                        let quota = total == Int.max ? Int.max : share + (i < total % agents ? 1 : 0)
-                        let handle = ledger.agent(name, session: sessions[i], source: "demo_orchestrator")
-                        group.addTask {
-                            await Self.simulate(handle, quota: quota, deadline: deadline, seed: UInt64(i + 1), emitted: emitted)
-                        }
-                    }
-                    // Wait for the agents, then stop the progress line.
-                    var finished = 0
-                    while finished < agents {
-                        try await group.next()
-                        finished += 1
-                    }
-                    group.cancelAll()
-                }
-            }
+            // The ledger and the simulated agents run as services: SIGTERM or Ctrl-C stops the agents
+            // and drains everything accepted before the process exits.
+            let ledger = try Ledger(configuration: config, agent: "orchestrator")
+            let simulation = Simulation(
+                ledger: ledger,
+                agents: agentNames,
+                sessions: sessions,
+                total: total,
+                deadline: deadline,
+                emitted: emitted
+            )
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: ledger),
+                        .init(service: simulation, successTerminationBehavior: .gracefullyShutdownGroup),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: Logger(label: "agent-ledger.demo") { _ in SwiftLogNoOpLogHandler() }
+                )
+            )
+            try await group.run()
+            let report = await ledger.shutdown()
             Terminal.endProgress()
             let elapsed = ContinuousClock.now - start
             let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let stats = report.statistics
             print(
-                "Done: \(stats.written) events written in \(String(format: "%.2f", secs)) s (\(Terminal.count(Double(stats.written) / secs))/s), \(stats.dropped) dropped, \(stats.rejected) rejected."
+                "Done: \(stats.accepted) events accepted, \(stats.written) events written in \(String(format: "%.2f", secs)) s (\(Terminal.count(Double(stats.written) / secs))/s), \(stats.dropped) dropped, \(stats.rejected) rejected."
             )
             print("")
             print(StatusView.render(StatusStore(layout: config.layout).readAll(), offlineAfter: config.offlineAfter, json: false))
@@ -155,7 +146,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         await send(event("session_start", summary: "\(agent.agent) session started"))
         let budget = quota == Int.max ? Int.max : max(quota - 2, 0)
-        while sent < budget {
+        while sent < budget && !Task.isCancelled {
             if let deadline, ContinuousClock.now >= deadline { break }
             task += 1
             let id = "wo-\(agent.agent)-\(task)"
@@ -210,4 +201,54 @@ final class SharedCount: Sendable {
     private let count = Atomic<Int>(0)
     var value: Int { count.load(ordering: .relaxed) }
     func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+}
+
+/// The simulated orchestrator as a service: one task per agent, plus the progress line.
+struct Simulation: Service {
+    let ledger: Ledger
+    let agents: [String]
+    let sessions: [String]
+    let total: Int
+    let deadline: ContinuousClock.Instant?
+    let emitted: SharedCount
+
+    func run() async throws {
+        // A graceful shutdown (SIGTERM, Ctrl-C) cancels the agents; that is a normal end, not an error.
+        try? await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var last = (ContinuousClock.now, 0)
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if Task.isCancelled { break }
+                        let stats = await ledger.statistics()
+                        let now = ContinuousClock.now
+                        let n = emitted.value
+                        let dt = now - last.0
+                        let seconds = Double(dt.components.attoseconds) / 1e18 + Double(dt.components.seconds)
+                        let rate = Double(n - last.1) / seconds
+                        last = (now, n)
+                        Terminal.progress(
+                            "events \(Terminal.count(Double(n)))  \(Terminal.count(rate))/s  queue \(stats.queueDepth)  written \(Terminal.count(Double(stats.written)))  dropped \(stats.dropped)"
+                        )
+                    }
+                }
+                let count = agents.count
+                let share = total == Int.max ? Int.max : total / count
+                for (i, name) in agents.enumerated() {
+                    let quota = total == Int.max ? Int.max : share + (i < total % count ? 1 : 0)
+                    let handle = ledger.agent(name, session: sessions[i], source: "demo_orchestrator")
+                    group.addTask {
+                        await DemoCommand.simulate(handle, quota: quota, deadline: deadline, seed: UInt64(i + 1), emitted: emitted)
+                    }
+                }
+                var finished = 0
+                while finished < count {
+                    try await group.next()
+                    finished += 1
+                }
+                group.cancelAll()
+            }
+        }
+    }
 }

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `agent-ledger` executable built beside the test bundle.
+public enum AgentLedgerBinary {
+    /// Its absolute path.
+    public static let path: String = {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, 4095)
+        let exe = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        var dir = Substring(exe)
+        // The test binary lives in `<build>/debug/<package>PackageTests.xctest` (a file on Linux).
+        while let slash = dir.lastIndex(of: "/") {
+            dir = dir[..<slash]
+            let candidate = "\(dir)/agent-ledger"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return "agent-ledger"
+    }()
+
+    /// Runs `agent-ledger` with arguments and extra environment.
+    @discardableResult
+    public static func run(
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        directory: String? = nil
+    ) throws -> Shell.Output {
+        try Shell.run([path] + arguments, environment: environment, directory: directory)
+    }
+}
