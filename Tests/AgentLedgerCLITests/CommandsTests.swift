@@ -7,55 +7,55 @@ import Glibc
 #endif
 
 @Suite struct CommandsTests {
-    @Test func statusShowsAgentsForPeopleAndScripts() throws {
+    @Test func statusShowsAgentsForPeopleAndScripts() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try AgentLedgerBinary.run(["emit", "heartbeat", "--agent", "cls", "--root", dir.path])
-        try AgentLedgerBinary.run(["emit", "task_start", "--agent", "cls", "--task", "wo-7", "--root", dir.path])
-        try AgentLedgerBinary.run(["emit", "error", "--agent", "andy", "--summary", "npm failed", "--root", dir.path])
-        let table = try AgentLedgerBinary.run(["status", "--root", dir.path])
+        try await AgentLedgerBinary.runAsync(["emit", "heartbeat", "--agent", "cls", "--root", dir.path])
+        try await AgentLedgerBinary.runAsync(["emit", "task_start", "--agent", "cls", "--task", "wo-7", "--root", dir.path])
+        try await AgentLedgerBinary.runAsync(["emit", "error", "--agent", "andy", "--summary", "npm failed", "--root", dir.path])
+        let table = try await AgentLedgerBinary.runAsync(["status", "--root", dir.path])
         #expect(table.status == 0)
         #expect(table.stdout.contains("AGENT"))
         #expect(table.stdout.contains("wo-7"))
         #expect(table.stdout.contains("npm failed"))
-        let json = try AgentLedgerBinary.run(["status", "--json", "--root", dir.path])
+        let json = try await AgentLedgerBinary.runAsync(["status", "--json", "--root", dir.path])
         let rows = try #require(try JSONParser.parse(json.stdout).arrayValue)
         #expect(rows.count == 2)
         #expect(rows.first { $0["agent"] == "cls" }?["state"] == "busy")
         #expect(rows.first { $0["agent"] == "andy" }?["state"] == "error")
-        let one = try AgentLedgerBinary.run(["status", "ghost", "--root", dir.path])
+        let one = try await AgentLedgerBinary.runAsync(["status", "ghost", "--root", dir.path])
         #expect(one.status != 0)
     }
 
-    @Test func sessionsAreAllocatedListedAndSummarized() throws {
+    @Test func sessionsAreAllocatedListedAndSummarized() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let new = try AgentLedgerBinary.run(["session", "new", "--agent", "cls", "--root", dir.path])
+        let new = try await AgentLedgerBinary.runAsync(["session", "new", "--agent", "cls", "--root", dir.path])
         let session = new.stdout.trimmingWhitespace
         #expect(session.hasSuffix("_cls_001"))
         for args in [
             ["task_start", "--task", "wo-1"], ["task_result", "--task", "wo-1", "--set", "status=success"],
             ["lesson", "--summary", "Cache the index"],
         ] {
-            let out = try AgentLedgerBinary.run(["emit"] + args + ["--agent", "cls", "--session", session, "--root", dir.path])
+            let out = try await AgentLedgerBinary.runAsync(["emit"] + args + ["--agent", "cls", "--session", session, "--root", dir.path])
             #expect(out.status == 0, "\(out.stderr)")
         }
-        let list = try AgentLedgerBinary.run(["session", "list", "--json", "--root", dir.path])
+        let list = try await AgentLedgerBinary.runAsync(["session", "list", "--json", "--root", dir.path])
         let rows = try #require(try JSONParser.parse(list.stdout).arrayValue)
         #expect(rows.count == 1)
         #expect(rows[0]["events"] == 3)
-        let summarize = try AgentLedgerBinary.run(["session", "summarize", session, "--root", dir.path])
+        let summarize = try await AgentLedgerBinary.runAsync(["session", "summarize", session, "--root", dir.path])
         #expect(summarize.status == 0)
         let md = try readFile(summarize.stdout.trimmingWhitespace)
         #expect(md.contains("Completed: 1"))
         #expect(md.contains("Cache the index"))
         // A session_end event writes the summary by itself.
         try FileSystem.remove(summarize.stdout.trimmingWhitespace)
-        try AgentLedgerBinary.run(["emit", "session_end", "--agent", "cls", "--session", session, "--root", dir.path])
+        try await AgentLedgerBinary.runAsync(["emit", "session_end", "--agent", "cls", "--session", session, "--root", dir.path])
         #expect(FileSystem.exists(dir.join("memory/cls/sessions/\(session).md")))
     }
 
-    @Test func sigtermDrainsEverythingAcceptedBeforeExit() throws {
+    @Test func sigtermDrainsEverythingAcceptedBeforeExit() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let child = try Shell.spawn([AgentLedgerBinary.path, "demo", "--duration", "120s", "--root", dir.path])
@@ -68,11 +68,11 @@ import Glibc
             {
                 break
             }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
             waited += 1
         }
         child.signal(SIGTERM)
-        let out = try child.wait()
+        let out = try await child.finish()
         #expect(out.status == 0, "\(out.stderr)")
         // "Done: N events accepted, M events written …"
         let done = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("Done: ") })

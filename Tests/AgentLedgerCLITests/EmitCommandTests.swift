@@ -3,10 +3,10 @@ import LedgerTestSupport
 import Testing
 
 @Suite struct EmitCommandTests {
-    @Test func emitWritesOneLineAndExitsZero() throws {
+    @Test func emitWritesOneLineAndExitsZero() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let out = try AgentLedgerBinary.run([
+        let out = try await AgentLedgerBinary.runAsync([
             "emit", "task_result", "--agent", "cls", "--session", "2025-11-16_cls_001", "--task", "wo-1",
             "--summary", "Done", "--set", "status=success", "--set", "duration_sec=132", "--root", dir.path,
             "--time-zone", "+07:00", "--ts", "2025-11-16T02:12:34.123+07:00", "--json",
@@ -27,7 +27,7 @@ import Testing
         #expect(status.contains(#""state":"idle""#))
     }
 
-    @Test func badInputExitsNonZeroWithOneLineAndWritesNothing() throws {
+    @Test func badInputExitsNonZeroWithOneLineAndWritesNothing() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let cases: [[String]] = [
@@ -41,7 +41,7 @@ import Testing
             ["emit", "info", "--agent", "cls", "--session", "../../etc"],
         ]
         for args in cases {
-            let out = try AgentLedgerBinary.run(args + ["--root", dir.path])
+            let out = try await AgentLedgerBinary.runAsync(args + ["--root", dir.path])
             #expect(out.status != 0, "\(args)")
             #expect(out.stderr.split(separator: "\n").count >= 1, "\(args)")
             #expect(out.stdout.isEmpty, "\(args)")
@@ -49,10 +49,10 @@ import Testing
         #expect(FileSystem.list(dir.path).isEmpty)
     }
 
-    @Test func aBadSettingIsAClearError() throws {
+    @Test func aBadSettingIsAClearError() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let out = try AgentLedgerBinary.run(
+        let out = try await AgentLedgerBinary.runAsync(
             ["emit", "info", "--agent", "cls", "--root", dir.path],
             environment: ["AGI_EVENT_BUFFER_SIZE": "many"]
         )
@@ -61,10 +61,10 @@ import Testing
         #expect(FileSystem.list(dir.path).isEmpty)
     }
 
-    @Test func asyncModeFromTheEnvironmentStillWritesBeforeExit() throws {
+    @Test func asyncModeFromTheEnvironmentStillWritesBeforeExit() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let out = try AgentLedgerBinary.run(
+        let out = try await AgentLedgerBinary.runAsync(
             ["emit", "heartbeat", "--agent", "ops", "--root", dir.path],
             environment: ["AGI_EVENT_ASYNC": "true", "AGI_EVENT_FLUSH_INTERVAL": "5"]
         )
@@ -73,7 +73,7 @@ import Testing
         #expect(try LedgerReader(layout: layout).events(agent: "ops").events.count == 1)
     }
 
-    @Test func processesAppendingToOneDayFileNeverInterleave() throws {
+    @Test func processesAppendingToOneDayFileNeverInterleave() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         // Four processes at once, each emitting 60 events one process per event, into the same agent's file,
@@ -90,7 +90,7 @@ import Testing
             )
         }
         for child in children {
-            let out = try child.wait()
+            let out = try await child.finish()
             #expect(out.status == 0, "\(out.stderr)")
         }
         let layout = LedgerLayout(root: dir.path)

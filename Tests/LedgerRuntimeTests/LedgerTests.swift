@@ -4,6 +4,8 @@ import LedgerStore
 import LedgerTestSupport
 import Testing
 
+import class Foundation.Thread
+
 func asyncConfig(_ root: String, _ change: (inout LedgerConfiguration) -> Void = { _ in }) -> LedgerConfiguration {
     var c = LedgerConfiguration()
     c.root = root
@@ -151,10 +153,14 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
             $0.blockTimeout = 5
         }
         let (_, report) = try await Ledger.withLedger(configuration: config) { ledger in
-            // Emit from a detached thread-like task so the runner keeps its own thread.
-            await Task.detached {
-                for i in 0..<5000 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
-            }.value
+            // A blocking emitter is a thread of its own, as an orchestrator's worker would be.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    for i in 0..<5000 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+                    done.resume()
+                }
+                thread.start()
+            }
         }
         #expect(report.statistics.dropped == 0)
         #expect(try ledgerEvents(dir.path, "cls").count == 5000)

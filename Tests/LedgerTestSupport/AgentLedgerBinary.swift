@@ -19,6 +19,16 @@ public enum AgentLedgerBinary {
         return "agent-ledger"
     }()
 
+    /// Runs `agent-ledger` and waits without blocking a thread of the concurrency pool.
+    @discardableResult
+    public static func runAsync(
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        directory: String? = nil
+    ) async throws -> Shell.Output {
+        try await Shell.runAsync([path] + arguments, environment: environment, directory: directory)
+    }
+
     /// Runs `agent-ledger` with arguments and extra environment.
     @discardableResult
     public static func run(

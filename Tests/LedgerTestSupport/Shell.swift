@@ -30,6 +30,17 @@ public enum Shell {
         return try child.wait()
     }
 
+    /// Runs a child and waits for it without blocking a thread of the concurrency pool.
+    @discardableResult
+    public static func runAsync(
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        directory: String? = nil,
+        stdin: [UInt8] = []
+    ) async throws -> Output {
+        try await spawn(arguments, environment: environment, directory: directory, stdin: stdin).finish()
+    }
+
     /// Starts a child process and returns without waiting for it.
     public static func spawn(
         _ arguments: [String],
@@ -101,6 +112,19 @@ public enum Shell {
             pid = child
         }
 
+        /// Waits for the child without blocking a thread of the concurrency pool (it polls), so tests
+        /// that wait on long-running children do not starve the code under test running beside them.
+        public func finish() async throws -> Output {
+            var status: Int32 = 0
+            while true {
+                let r = waitpid(pid, &status, WNOHANG)
+                if r == pid { break }
+                if r < 0 && errno != EINTR { throw TestSupportError("waitpid failed: errno \(errno)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return try collect(status)
+        }
+
         /// Sends a signal to the child.
         public func signal(_ sig: Int32) { kill(pid, sig) }
 
@@ -110,6 +134,10 @@ public enum Shell {
             while waitpid(pid, &status, 0) < 0 {
                 guard errno == EINTR else { throw TestSupportError("waitpid failed: errno \(errno)") }
             }
+            return try collect(status)
+        }
+
+        private func collect(_ status: Int32) throws -> Output {
             let code: Int32
             if status & 0x7F == 0 {
                 code = (status >> 8) & 0xFF
