@@ -61,6 +61,8 @@ public struct EventEncoder: Sendable {
 
     /// Refuses NaN, infinities and nesting deeper than ``maxDataDepth``.
     public static func validateData(_ value: JSONValue, field: String) throws(LedgerError) {
+        // One pass that allocates nothing; the slower walk below only runs to explain a refusal.
+        if isClean(value, level: 0) { return }
         switch value {
         case .null, .bool, .int, .string: return
         case .double(let d):
@@ -77,6 +79,22 @@ public struct EventEncoder: Sendable {
             if value.depth > maxDataDepth {
                 throw LedgerError(.invalidJSON, "\(field) nests deeper than \(maxDataDepth) levels: flatten it")
             }
+        }
+    }
+
+    @inline(__always)
+    static func isClean(_ value: JSONValue, level: Int) -> Bool {
+        switch value {
+        case .null, .bool, .int, .string: return true
+        case .double(let d): return d.isFinite
+        case .array(let elements):
+            guard level < maxDataDepth else { return false }
+            for e in elements where !isClean(e, level: level + 1) { return false }
+            return true
+        case .object(let object):
+            guard level < maxDataDepth else { return false }
+            for m in object.members where !isClean(m.value, level: level + 1) { return false }
+            return true
         }
     }
 

@@ -5,42 +5,42 @@
 public enum EventLine {
     /// Appends the event's JSON object and a final `\n`.
     public static func write(_ e: LedgerEvent, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"ts":""#.utf8)
+        JSONWriter.appendLiteral(#"{"ts":""#, into: &out)
         TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: e.utcOffsetSeconds, into: &out)
         out.append(UInt8(ascii: "\""))
         if let tsUnix = e.tsUnix {
-            out.append(contentsOf: #","ts_unix":"#.utf8)
+            JSONWriter.appendLiteral(#","ts_unix":"#, into: &out)
             writeUnixSeconds(tsUnix, into: &out)
         }
         if let id = e.id {
-            out.append(contentsOf: #","id":""#.utf8)
+            JSONWriter.appendLiteral(#","id":""#, into: &out)
             id.write(into: &out)
             out.append(UInt8(ascii: "\""))
         }
-        out.append(contentsOf: #","agent":"#.utf8)
+        JSONWriter.appendLiteral(#","agent":"#, into: &out)
         JSONWriter.writeString(e.agent, into: &out)
-        out.append(contentsOf: #","session_id":"#.utf8)
+        JSONWriter.appendLiteral(#","session_id":"#, into: &out)
         writeOptional(e.sessionID, into: &out)
-        out.append(contentsOf: #","event":"#.utf8)
+        JSONWriter.appendLiteral(#","event":"#, into: &out)
         JSONWriter.writeString(e.type, into: &out)
-        out.append(contentsOf: #","task_id":"#.utf8)
+        JSONWriter.appendLiteral(#","task_id":"#, into: &out)
         writeOptional(e.taskID, into: &out)
-        out.append(contentsOf: #","source":"#.utf8)
+        JSONWriter.appendLiteral(#","source":"#, into: &out)
         writeOptional(e.source, into: &out)
-        out.append(contentsOf: #","summary":"#.utf8)
+        JSONWriter.appendLiteral(#","summary":"#, into: &out)
         writeOptional(e.summary, into: &out)
-        out.append(contentsOf: #","data":"#.utf8)
+        JSONWriter.appendLiteral(#","data":"#, into: &out)
         JSONWriter.write(e.data, into: &out)
         if let personaID = e.personaID {
-            out.append(contentsOf: #","persona_id":"#.utf8)
+            JSONWriter.appendLiteral(#","persona_id":"#, into: &out)
             JSONWriter.writeString(personaID, into: &out)
         }
         if let meta = e.meta {
-            out.append(contentsOf: #","meta":"#.utf8)
+            JSONWriter.appendLiteral(#","meta":"#, into: &out)
             JSONWriter.writeObject(meta, into: &out)
         }
         if let context = e.context {
-            out.append(contentsOf: #","context":"#.utf8)
+            JSONWriter.appendLiteral(#","context":"#, into: &out)
             JSONWriter.writeObject(context.jsonObject, into: &out)
         }
         for (k, v) in e.extra {
@@ -48,7 +48,7 @@ public enum EventLine {
             JSONWriter.writeKey(k, into: &out)
             JSONWriter.write(v, into: &out)
         }
-        out.append(contentsOf: "}\n".utf8)
+        JSONWriter.appendLiteral("}\n", into: &out)
     }
 
     /// The event's line, with its final `\n`.
@@ -64,7 +64,7 @@ public enum EventLine {
         if let s {
             JSONWriter.writeString(s, into: &out)
         } else {
-            out.append(contentsOf: "null".utf8)
+            JSONWriter.appendLiteral("null", into: &out)
         }
     }
 

@@ -133,8 +133,9 @@ public enum JSONWriter {
         out.append(contentsOf: value.description.utf8)
     }
 
+    /// Appends the bytes of a literal (a plain copy, unlike appending a `String.UTF8View`).
     @inline(__always)
-    static func appendLiteral(_ s: StaticString, into out: inout [UInt8]) {
+    public static func appendLiteral(_ s: StaticString, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 

@@ -54,14 +54,13 @@ public enum Identifiers {
         } first: { isAlnum($0) }
     }
 
-    /// Checks free text carried in a field (task id, source, summary): no NUL, at most `maxBytes` bytes.
+    /// Checks free text carried in a field (task id, source, persona): at most `maxBytes` bytes.
+    /// Any character is fine: the line encoder escapes what JSON needs escaped.
+    @inline(__always)
     public static func validateText(_ text: String, field: String, maxBytes: Int) throws(LedgerError) {
         let count = text.utf8.count
         guard count <= maxBytes else {
             throw LedgerError(.invalidField, "\(field) is \(count) bytes long: the limit is \(maxBytes)")
-        }
-        guard !text.utf8.contains(0) else {
-            throw LedgerError(.invalidField, "\(field) contains a NUL byte: remove it")
         }
     }
 

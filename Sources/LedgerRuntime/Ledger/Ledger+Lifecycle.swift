@@ -55,11 +55,16 @@ extension Ledger: Service {
             c.flushRequested = true
             return c.runnerActive && !c.finished
         }
-        guard runner else {
-            return await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .seconds(seconds)))
+        let done: Bool
+        if runner {
+            queue.wake.signal()
+            done = await waitForWritten(target, seconds: seconds)
+        } else {
+            done = await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .seconds(seconds)))
         }
-        queue.wake.signal()
-        return await waitForWritten(target, seconds: seconds)
+        // After a flush the status snapshots are current too.
+        await flusher.writeStatus()
+        return done
     }
 
     /// Stops intake, writes everything accepted, closes the files. Safe to call more than once.
@@ -121,15 +126,22 @@ extension Ledger: Service {
                 lost += await flusher.abandonPending()
                 break
             }
-            await processOnce(queue)
-            let pending = await flusher.pendingState()
-            let (count, oldest) = queue.pending
-            let (shuttingDown, flushRequested) = control.withLock { c -> (Bool, Bool) in
-                let f = c.flushRequested
-                c.flushRequested = false
-                return (c.shutdownStarted, f)
+            let (count, oldest, hasDrops) = queue.pending
+            let (shuttingDown, flushRequested) = control.withLock { ($0.shutdownStarted, $0.flushRequested) }
+            let waited = count > 0 ? Double(EventQueue.monotonicNanos() &- oldest) / 1e9 : 0
+            var pending = await flusher.pendingState()
+            // A batch is due when it is full, when its oldest event has waited the flush interval,
+            // when someone flushes or shuts down, or when drops wait to be recorded and there is room.
+            let due =
+                count >= queue.batchSize || (count > 0 && waited >= configuration.flushInterval)
+                || flushRequested || shuttingDown || (hasDrops && count == 0)
+                || (pending.events > 0 && (pending.nextRetry ?? 1) <= 0)
+            if due {
+                control.withLock { $0.flushRequested = false }
+                await processOnce(queue)
+                pending = await flusher.pendingState()
             }
-            if shuttingDown && count == 0 && pending.events == 0 && queue.isClosed {
+            if shuttingDown && queue.pending.count == 0 && pending.events == 0 && queue.isClosed {
                 // A final look for drop counts taken after the last batch.
                 if let last = queue.take() {
                     await processTaken(last)
@@ -137,11 +149,12 @@ extension Ledger: Service {
                 }
                 break
             }
-            if count >= queue.batchSize || (flushRequested && count > 0) || (shuttingDown && count > 0) { continue }
+            let now = queue.pending
+            if now.count >= queue.batchSize || control.withLock({ $0.flushRequested }) { continue }
             var timeout: Double?
-            if count > 0 {
-                let waited = Double(EventQueue.monotonicNanos() &- oldest) / 1e9
-                timeout = max(0, configuration.flushInterval - waited)
+            if now.count > 0 {
+                let age = Double(EventQueue.monotonicNanos() &- now.oldest) / 1e9
+                timeout = max(0, configuration.flushInterval - age)
             }
             if let retry = pending.nextRetry { timeout = min(timeout ?? retry, retry) }
             if shuttingDown { timeout = min(timeout ?? 0.01, 0.01) }

@@ -53,16 +53,23 @@ public enum StatusKind {
     public static let sessionEnd: UInt8 = 5
     public static let count = 6
 
-    /// The kind of an event type.
+    /// The kind of an event type. Looks at the first byte before comparing whole strings:
+    /// most event types change no status and leave after one comparison.
     @inline(__always)
     public static func of(_ type: String) -> UInt8 {
-        switch type {
-        case "task_result", "task_completed", "task_failed": taskEnd
-        case "heartbeat": heartbeat
-        case "task_start", "task_started": taskStart
-        case "error", "agent.error": error
-        case "session_end", "session_start": sessionEnd
-        default: none
+        guard let first = type.utf8.first else { return none }
+        switch first {
+        case UInt8(ascii: "t"):
+            switch type {
+            case "task_result", "task_completed", "task_failed": return taskEnd
+            case "task_start", "task_started": return taskStart
+            default: return none
+            }
+        case UInt8(ascii: "h"): return type == "heartbeat" ? heartbeat : none
+        case UInt8(ascii: "e"): return type == "error" ? error : none
+        case UInt8(ascii: "a"): return type == "agent.error" ? error : none
+        case UInt8(ascii: "s"): return type == "session_end" || type == "session_start" ? sessionEnd : none
+        default: return none
         }
     }
 }

@@ -27,7 +27,10 @@ final class EventQueue: Sendable {
         var agentSlots: [String: Int32] = [:]
         var agents: [String] = []
         /// Drops per agent slot since the flusher last took them.
-        var drops: [UInt64] = []
+        var drops: [UInt64] = [] {
+            didSet { dropsPending = true }
+        }
+        var dropsPending = false
         var counters = Counters()
         /// The sequence number of the next accepted event.
         var sequence: UInt64 = 0
@@ -182,6 +185,7 @@ final class EventQueue: Sendable {
                     s.drops[i] = 0
                 }
             }
+            s.dropsPending = false
             return (taken, drops, s.agents)
         }
     }
@@ -208,9 +212,9 @@ final class EventQueue: Sendable {
     /// The sequence number after the last accepted event.
     var sequence: UInt64 { state.withLock { $0.sequence } }
 
-    /// Events waiting, and when the oldest arrived.
-    var pending: (count: Int, oldest: UInt64) {
-        state.withLock { ($0.active.count, $0.active.oldestEnqueued) }
+    /// Events waiting, when the oldest arrived, and whether drops wait to be recorded.
+    var pending: (count: Int, oldest: UInt64, hasDrops: Bool) {
+        state.withLock { s in (s.active.count, s.active.oldestEnqueued, s.dropsPending) }
     }
 
     var counters: Counters { state.withLock { $0.counters } }
@@ -230,6 +234,7 @@ final class EventQueue: Sendable {
         s.agents.append(agent)
         s.agentSlots[agent] = slot
         s.drops.append(0)
+        s.dropsPending = s.drops.contains { $0 > 0 }
         return slot
     }
 

@@ -33,11 +33,22 @@ actor AgentWriter {
     private(set) var writeErrors: UInt64 = 0
     private(set) var droppedEvents: UInt64 = 0
     private(set) var statusErrors: UInt64 = 0
+    private var pendingStatus: [LedgerEvent] = []
+    private var lastStatusWrite: ContinuousClock.Instant?
+    private let statusInterval: Duration
 
-    init(agent: String, layout: LedgerLayout, fsync: FsyncPolicy, encoder: EventEncoder, budget: PendingBudget) {
+    init(
+        agent: String,
+        layout: LedgerLayout,
+        fsync: FsyncPolicy,
+        encoder: EventEncoder,
+        budget: PendingBudget,
+        statusInterval: Double
+    ) {
         self.agent = agent
         self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync)
         self.statusStore = StatusStore(layout: layout)
+        self.statusInterval = .nanoseconds(Int64(statusInterval * 1e9))
         self.sessions = SessionStore(layout: layout)
         self.encoder = encoder
         self.budget = budget
@@ -120,6 +131,7 @@ actor AgentWriter {
 
     /// Closes the open day file.
     func close() {
+        writeStatusNow()
         try? writer.sync()
         writer.close()
     }
@@ -268,8 +280,28 @@ actor AgentWriter {
         return (e, (EventQueue.localDay(e), bytes, 0))
     }
 
+    /// Collects status events and writes the snapshot at most once per flush interval (the write is
+    /// an fsynced atomic replace, far dearer than a batch), and always on ``writeStatusNow()``.
     private func applyStatus(_ events: [LedgerEvent]) {
         guard !events.isEmpty else { return }
+        for e in events {
+            // Only the last event of each kind matters to the snapshot.
+            let kind = StatusKind.of(e.type)
+            pendingStatus.removeAll { StatusKind.of($0.type) == kind }
+            pendingStatus.append(e)
+        }
+        if let last = lastStatusWrite, ContinuousClock.now - last < statusInterval { return }
+        writeStatusNow()
+    }
+
+    /// Writes the status events collected so far.
+    func writeStatusNow() {
+        guard !pendingStatus.isEmpty else { return }
+        let events = pendingStatus.sorted { a, b in
+            a.timestamp != b.timestamp ? a.timestamp < b.timestamp : (a.id ?? EventID(high: 0, low: 0)) < (b.id ?? EventID(high: 0, low: 0))
+        }
+        pendingStatus.removeAll()
+        lastStatusWrite = ContinuousClock.now
         do throws(LedgerError) {
             try statusStore.apply(agent: agent, events: events)
         } catch {

@@ -39,7 +39,8 @@ actor Flusher {
             layout: layout,
             fsync: configuration.fsync,
             encoder: encoder,
-            budget: budget
+            budget: budget,
+            statusInterval: configuration.flushInterval
         )
         writers[agent] = w
         return w
@@ -176,6 +177,11 @@ actor Flusher {
         for w in writers.values { n += await w.abandonPending() }
         droppedWrite += n
         return n
+    }
+
+    /// Writes every agent's status snapshot now.
+    func writeStatus() async {
+        for w in writers.values { await w.writeStatusNow() }
     }
 
     /// Closes every agent's file.
