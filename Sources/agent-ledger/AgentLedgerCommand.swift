@@ -12,6 +12,9 @@ struct AgentLedgerCommand: AsyncParsableCommand {
               agent-ledger status
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, EmitCommand.self, StatusCommand.self, SessionCommand.self, BenchCommand.self]
+        subcommands: [
+            DemoCommand.self, EmitCommand.self, StatusCommand.self, SessionCommand.self, BenchCommand.self,
+            RunsCommand.self,
+        ]
     )
 }

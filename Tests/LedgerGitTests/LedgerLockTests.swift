@@ -18,27 +18,25 @@ import Testing
         second.release()
     }
 
-    @Test func aLockHeldByAnotherProcessIsSeen() async throws {
+    @Test func aLockHeldByAnotherProcessIsWaitedFor() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.join("ledger.lock")
-        // flock(1) holds the lock for a moment in a separate process.
-        let holder = try Shell.spawn(["flock", path, "sleep", "1"])
-        var sawIt = false
-        for _ in 0..<50 {
-            do {
-                let lock = try await LedgerLock.acquire(path: path, timeout: 0)
-                lock.release()
-            } catch {
-                #expect(error.code == .lockTimeout)
-                sawIt = true
-                break
-            }
-            try await Task.sleep(nanoseconds: 10_000_000)
+        let marker = dir.join("locked")
+        // flock(1) takes the lock in another process, says so, and keeps it for a moment.
+        let holder = try Shell.spawn(["flock", path, "sh", "-c", "touch \"$0\"; sleep 2", marker])
+        for _ in 0..<1000 where !FileIO.exists(marker) { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(FileIO.exists(marker))
+        do {
+            let lock = try await LedgerLock.acquire(path: path, timeout: 0)
+            lock.release()
+            Issue.record("the lock held by another process was taken")
+        } catch {
+            #expect(error.code == .lockTimeout)
         }
-        #expect(sawIt)
-        _ = try holder.wait()
-        let lock = try await LedgerLock.acquire(path: path, timeout: 1)
+        // Waiting long enough gets it once the other process lets go.
+        let lock = try await LedgerLock.acquire(path: path, timeout: 30)
         lock.release()
+        _ = try await holder.finish()
     }
 }

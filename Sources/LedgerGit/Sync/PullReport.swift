@@ -1,3 +1,5 @@
+public import LedgerCore
+
 /// What ``GitLedger/pullLedger()`` did.
 public struct PullReport: Sendable, Hashable {
     /// Why nothing was pulled (no remote), or `nil` when the pull ran.
@@ -31,4 +33,18 @@ public struct PullReport: Sendable, Hashable {
 
     /// Whether the local ledger branch changed.
     public var branchUpdated: Bool { branchBefore != branchAfter }
+}
+
+extension PullReport {
+    /// The report as JSON for scripts.
+    public var json: JSONObject {
+        [
+            "skipped": skipped.map { .string($0) } ?? .null,
+            "remote_has_branch": .bool(remoteHasBranch),
+            "branch_before": branchBefore.map { .string($0) } ?? .null,
+            "branch_after": branchAfter.map { .string($0) } ?? .null,
+            "fetched_tags": .array(fetchedTags.map { .string($0) }),
+            "conflicting_tags": .array(conflictingTags.map { .string($0) }),
+        ]
+    }
 }

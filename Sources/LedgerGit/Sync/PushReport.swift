@@ -1,3 +1,5 @@
+public import LedgerCore
+
 /// What ``GitLedger/pushLedger(includeUnpublishedTags:)`` did.
 public struct PushReport: Sendable, Hashable {
     /// Why nothing was pushed (no remote), or `nil` when the push ran.
@@ -22,4 +24,17 @@ public struct PushReport: Sendable, Hashable {
 
     /// Whether the push ran and the remote accepted everything that was sent.
     public var succeeded: Bool { skipped == nil && rejected.isEmpty }
+}
+
+extension PushReport {
+    /// The report as JSON for scripts.
+    public var json: JSONObject {
+        [
+            "skipped": skipped.map { .string($0) } ?? .null,
+            "succeeded": .bool(succeeded),
+            "branch": branch.map { .object($0.json) } ?? .null,
+            "tags": .array(tags.map { .object($0.json) }),
+            "held_back": .array(heldBack.map { .string($0) }),
+        ]
+    }
 }

@@ -1,3 +1,5 @@
+public import LedgerCore
+
 /// What happened to one ref in a push or a fetch.
 public struct RefUpdate: Sendable, Hashable {
     /// The outcome, from the flag git prints for the ref in `git push --porcelain`.
@@ -53,5 +55,12 @@ public struct RefUpdate: Sendable, Hashable {
             updates.append(RefUpdate(ref: to, outcome: outcome, summary: fields.count > 2 ? String(fields[2]) : ""))
         }
         return updates
+    }
+}
+
+extension RefUpdate {
+    /// `{"ref":…,"outcome":…,"summary":…}`.
+    public var json: JSONObject {
+        ["ref": .string(ref), "outcome": .string(outcome.rawValue), "summary": .string(summary)]
     }
 }
