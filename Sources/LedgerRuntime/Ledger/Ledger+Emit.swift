@@ -116,12 +116,17 @@ extension Ledger {
         }
         let event = e
         let date = event.localDate
-        let statusDue = syncState.withLock { s -> [LedgerEvent]? in
+        let (written, statusDue) = syncState.withLock { s -> (Bool, [LedgerEvent]?) in
             let writer: DayFileWriter
             if let w = s.writers[event.agent] {
                 writer = w
             } else {
-                writer = DayFileWriter(layout: layout, agent: event.agent, fsyncPolicy: configuration.fsync)
+                writer = DayFileWriter(
+                    layout: layout,
+                    agent: event.agent,
+                    fsyncPolicy: configuration.fsync,
+                    faults: faults
+                )
                 s.writers[event.agent] = writer
             }
             do throws(AppendFailure) {
@@ -130,17 +135,19 @@ extension Ledger {
             } catch {
                 s.failed += 1
                 lastWriteFailure.withLock { $0 = error.error }
-                return nil
+                return (false, nil)
             }
-            guard StatusKind.of(event.type) != StatusKind.none else { return nil }
+            guard StatusKind.of(event.type) != StatusKind.none else { return (true, nil) }
             s.statusPending[event.agent, default: []].append(event)
             // Status is written at most once per flush interval per agent in sync mode.
             let now = EventQueue.monotonicNanos()
             let last = s.statusWrittenAt[event.agent] ?? 0
-            guard now - last >= UInt64(configuration.flushInterval * 1e9) else { return nil }
+            guard now - last >= UInt64(configuration.flushInterval * 1e9) else { return (true, nil) }
             s.statusWrittenAt[event.agent] = now
-            return s.statusPending.removeValue(forKey: event.agent)
+            return (true, s.statusPending.removeValue(forKey: event.agent))
         }
+        // A write that failed is counted (statistics, `lastWriteError`); the caller is not bothered.
+        guard written else { return false }
         compatibilityFile?.append(line)
         if let statusDue {
             try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)

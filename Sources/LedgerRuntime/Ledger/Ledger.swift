@@ -41,6 +41,8 @@ public final class Ledger: Sendable {
     let lastRejection = Mutex<LedgerError?>(nil)
     let lastWriteFailure = Mutex<LedgerError?>(nil)
     let compatibilityFile: CompatibilityFile?
+    /// Injected write faults, for tests.
+    let faults: (any WriteFaults)?
 
     struct ControlState {
         var runnerActive = false
@@ -70,13 +72,16 @@ public final class Ledger: Sendable {
     ///
     /// - Parameters:
     ///   - agent: the agent for seed 003's agent-less calls; default `orchestrator`.
+    ///   - faults: write faults to inject, for tests of the supervisor; `nil` in production.
     /// - Throws: `invalidConfiguration` for settings that cannot be used.
     public init(
         configuration: LedgerConfiguration,
         timeSource: any TimeSource = SystemTimeSource(),
-        agent: String = "orchestrator"
+        agent: String = "orchestrator",
+        faults: (any WriteFaults)? = nil
     ) throws(LedgerError) {
         try configuration.validate()
+        self.faults = faults
         try Identifiers.validateAgent(agent)
         self.configuration = configuration
         self.encoder = try configuration.makeEncoder(timeSource: timeSource)
@@ -95,7 +100,7 @@ public final class Ledger: Sendable {
         } else {
             queue = nil
         }
-        flusher = Flusher(layout: layout, configuration: configuration, encoder: encoder, budget: budget)
+        flusher = Flusher(layout: layout, configuration: configuration, encoder: encoder, budget: budget, faults: faults)
     }
 
     /// Runs a ledger around `body`: starts ``run()``, calls `body`, then shuts down (draining the queue).

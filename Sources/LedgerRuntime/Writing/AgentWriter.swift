@@ -43,10 +43,11 @@ actor AgentWriter {
         fsync: FsyncPolicy,
         encoder: EventEncoder,
         budget: PendingBudget,
-        statusInterval: Double
+        statusInterval: Double,
+        faults: (any WriteFaults)?
     ) {
         self.agent = agent
-        self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync)
+        self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync, faults: faults)
         self.statusStore = StatusStore(layout: layout)
         self.statusInterval = .nanoseconds(Int64(statusInterval * 1e9))
         self.sessions = SessionStore(layout: layout)

@@ -17,7 +17,16 @@ actor Flusher {
     private var written: UInt64 = 0
     private var droppedWrite: UInt64 = 0
 
-    init(layout: LedgerLayout, configuration: LedgerConfiguration, encoder: EventEncoder, budget: PendingBudget) {
+    let faults: (any WriteFaults)?
+
+    init(
+        layout: LedgerLayout,
+        configuration: LedgerConfiguration,
+        encoder: EventEncoder,
+        budget: PendingBudget,
+        faults: (any WriteFaults)?
+    ) {
+        self.faults = faults
         self.layout = layout
         self.configuration = configuration
         self.encoder = encoder
@@ -40,7 +49,8 @@ actor Flusher {
             fsync: configuration.fsync,
             encoder: encoder,
             budget: budget,
-            statusInterval: configuration.flushInterval
+            statusInterval: configuration.flushInterval,
+            faults: faults
         )
         writers[agent] = w
         return w

@@ -35,10 +35,14 @@ public final class DayFileWriter {
     /// How many torn tails this writer has sealed.
     public private(set) var sealedTornTails = 0
 
-    public init(layout: LedgerLayout, agent: String, fsyncPolicy: FsyncPolicy) {
+    /// Injected faults, for tests; `nil` in production.
+    let faults: (any WriteFaults)?
+
+    public init(layout: LedgerLayout, agent: String, fsyncPolicy: FsyncPolicy, faults: (any WriteFaults)? = nil) {
         self.layout = layout
         self.agent = agent
         self.fsyncPolicy = fsyncPolicy
+        self.faults = faults
     }
 
     deinit {
@@ -156,7 +160,14 @@ public final class DayFileWriter {
             needsSeal = false
             sealedTornTails += 1
         }
-        let result = FileSystem.writeAll(fd, bytes)
+        var result: (written: Int, errno: Int32?)
+        if let injected = faults?.fault(path: path, bytes: bytes.count) {
+            let first = min(injected.writtenFirst, bytes.count)
+            let partial = FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes[0..<first]))
+            result = (partial.written, partial.errno ?? injected.errno)
+        } else {
+            result = FileSystem.writeAll(fd, bytes)
+        }
         guard let code = result.errno else { return }
         // Keep the whole lines that made it; a partial line is sealed before the next write
         // and written again whole, so it never glues onto the next line.
