@@ -108,6 +108,28 @@ import Testing
         #expect(try await ledger.listRuns(limit: 0).count == 1)
     }
 
+    @Test func anExistingTagIsNeverReplacedAndLeavesNoHalfRun() async throws {
+        let fx = try GitFixture()
+        defer { fx.remove() }
+        let ledger = GitLedger(repository: fx.repo)
+        try await ledger.ensureWorktree()
+        let run = Run(type: "detect")
+        // Someone else's tag of the same name, with no run folder behind it.
+        try fx.git("tag", "-a", "-m", "theirs", RunID.tagName(run.runID), "HEAD")
+        let theirs = try fx.git("rev-parse", RunID.tagRef(run.runID))
+        do {
+            try await ledger.recordRun(run)
+            Issue.record("expected runExists")
+        } catch {
+            #expect(error.code == .runExists)
+        }
+        #expect(try fx.git("rev-parse", RunID.tagRef(run.runID)) == theirs)
+        #expect(!FileIO.exists("\(fx.repo)/.scp-ledger/ledger/runs/\(run.runID)"))
+        #expect(try GitFixture.git(["status", "--porcelain"], in: "\(fx.repo)/.scp-ledger") == "")
+        // The next run goes through.
+        try await ledger.recordRun(Run(type: "detect"))
+    }
+
     @Test func tagsAreDeferredWithoutACommitAndMadeLater() async throws {
         let fx = try GitFixture(commit: false)
         defer { fx.remove() }

@@ -1,6 +1,12 @@
 public import LedgerCore
 import Subprocess
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 #if canImport(SystemPackage)
 import SystemPackage
 #else
@@ -41,7 +47,10 @@ public struct GitRunner: Sendable {
     ]
 
     /// The git executable: a name looked up in `PATH`, or an absolute path. Default `git`.
-    public var executable: String
+    public let executable: String
+    /// `executable` found in `PATH` once, when the runner is made: starting a process by name would try
+    /// every `PATH` folder with a failing exec first, a few milliseconds per command.
+    private let resolvedPath: String?
     /// More `key=value` settings passed as `-c` to every command (the fallback identity goes here).
     public var extraConfiguration: [String]
     /// More environment variables for every command, set after the cleared ones are removed
@@ -57,6 +66,7 @@ public struct GitRunner: Sendable {
         outputLimit: Int = 512 << 20
     ) {
         self.executable = executable
+        self.resolvedPath = Self.lookUp(executable)
         self.extraConfiguration = extraConfiguration
         self.environment = environment
         self.outputLimit = outputLimit
@@ -98,7 +108,7 @@ public struct GitRunner: Sendable {
         }
         full.append(contentsOf: arguments)
 
-        let exe: Executable = executable.hasPrefix("/") ? .path(FilePath(executable)) : .name(executable)
+        let exe: Executable = resolvedPath.map { .path(FilePath($0)) } ?? .name(executable)
         let environment = Environment.inherit.updating(overrides)
         do {
             let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
@@ -133,6 +143,21 @@ public struct GitRunner: Sendable {
                 cause: String(describing: error)
             )
         }
+    }
+
+    /// The absolute path of `name`: itself when it holds a `/`, else the first executable file of that name
+    /// in a `PATH` folder; `nil` when there is none.
+    static func lookUp(_ name: String) -> String? {
+        if name.contains("/") { return name }
+        guard let path = getenv("PATH").map({ String(cString: $0) }) else { return nil }
+        for folder in path.split(separator: ":") where folder.hasPrefix("/") {
+            let candidate = "\(folder)/\(name)"
+            var st = stat()
+            if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 
     /// Runs git and returns its output, or throws ``LedgerError/Code/gitFailed`` with git's stderr

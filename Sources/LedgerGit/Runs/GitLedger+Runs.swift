@@ -23,9 +23,21 @@ extension GitLedger {
     public func recordRun(_ run: Run, events: [JSONObject] = []) async throws(LedgerError) -> Run {
         try run.validate()
         let p = try await paths()
-        try await checkRefFormat(RunID.tagRef(run.runID), p)
+        // Independent git commands run side by side: starting each one costs milliseconds.
+        let runner = git
+        async let refCheck = Self.outcome(runner, ["check-ref-format", RunID.tagRef(run.runID)], in: p.mainWorkTree)
+        async let headRead = Self.outcome(runner, ["rev-parse", "--verify", "-q", "HEAD^{commit}"], in: p.workTree)
+        try await warmUp(p)
+        guard try await refCheck.get().succeeded else {
+            throw LedgerError(
+                .invalidRunID,
+                "\(RunID.tagRef(run.runID)) is not a valid git ref name: use \(RunID.rule)"
+            )
+        }
+        let headOut = try await headRead.get()
+        let head = headOut.succeeded ? headOut.text : nil
         let recorded = try await withLock(p) { () async throws(LedgerError) -> Run in
-            try await recordRunLocked(run, events: events, p)
+            try await recordRunLocked(run, events: events, head: head, p)
         }
         notifyRecorded(recorded)
         return recorded
@@ -34,22 +46,22 @@ extension GitLedger {
     private func recordRunLocked(
         _ input: Run,
         events: [JSONObject],
+        head: String?,
         _ p: RepositoryPaths
     ) async throws(LedgerError) -> Run {
         try await ensureWorktreeLocked(p)
         if FileIO.exists(p.deferredTagsFile) { _ = try await tagDeferredRunsLocked(p) }
         var run = input
         if run.user.isEmpty { run.user = userName }
-        let head = try await headCommit(p)
         if run.codeRef.isEmpty { run.codeRef = head ?? "" }
 
         let folder = try runFolder(run.runID, p, create: false)
         guard !FileIO.exists(folder) else {
             throw LedgerError(.runExists, "run \(run.runID) already exists in the ledger; runs are never overwritten")
         }
-        // Tag first: `git tag` refuses an existing tag, so a taken id fails before anything is written.
-        if let head { try await createRunTag(run, on: head, p) }
-        do {
+        let path = "ledger/runs/\(run.runID)"
+        var tagCreated = false
+        do throws(LedgerError) {
             _ = try runFolder(run.runID, p, create: true)
             var runJSON = Array(run.compactJSON.utf8)
             runJSON.append(UInt8(ascii: "\n"))
@@ -60,27 +72,73 @@ extension GitLedger {
                 lines.append(UInt8(ascii: "\n"))
             }
             try FileIO.writeAtomically("\(folder)/events.jsonl", lines)
-            let path = "ledger/runs/\(run.runID)"
-            try await ledgerGit(["add", "--", path], p)
+
+            // The tag (main repository) and the staging (ledger index) do not touch each other: run both at once.
+            let runner = git
+            async let tagging = Self.optionalOutcome(
+                runner,
+                head.map { runTagArguments(run, on: $0) },
+                in: p.workTree,
+                input: Array(run.compactJSON.utf8)
+            )
+            async let adding = Self.outcome(runner, ["add", "--", path], in: p.ledgerWorkTree, ceiling: p.mainWorkTree)
+            let (tagged, added) = await (tagging, adding)
+            if let tagOut = try tagged.get() {
+                guard tagOut.succeeded else { throw runTagError(run, tagOut) }
+                tagCreated = true
+            }
+            let addOut = try added.get()
+            guard addOut.succeeded else { throw GitRunner.failure(["add", "--", path], addOut) }
             try await ledgerGit(
                 ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", "ledger: run \(run.runID)", "--", path],
                 p
             )
         } catch {
-            // Leave no half-written run behind: unstage and delete its files, drop its tag.
+            // Leave no half-written run behind: unstage and delete its files, drop the tag this call made.
             _ = try? await git.run(
-                ["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", "ledger/runs/\(run.runID)"],
+                ["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", path],
                 in: p.ledgerWorkTree,
                 ceiling: p.mainWorkTree
             )
             FileIO.removeRunFiles(folder)
-            if head != nil, let tag = try? await readRunTags(p, pattern: RunID.tagRef(run.runID)).first {
+            if tagCreated, let tag = try? await readRunTags(p, pattern: RunID.tagRef(run.runID)).first {
                 try? await deleteRunTag(run.runID, expected: tag.object, p)
             }
             throw error
         }
         if head == nil { try addDeferred(run.runID, p) }
         return run
+    }
+
+    /// Runs one git command off the actor and returns what happened as a value, for `async let`.
+    nonisolated static func outcome(
+        _ runner: GitRunner,
+        _ arguments: [String],
+        in directory: String,
+        input: [UInt8]? = nil,
+        ceiling: String? = nil
+    ) async -> Result<GitOutput, LedgerError> {
+        do {
+            return .success(try await runner.run(arguments, in: directory, input: input, ceiling: ceiling))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// ``outcome(_:_:in:input:ceiling:)`` where `nil` arguments mean "nothing to run".
+    nonisolated static func optionalOutcome(
+        _ runner: GitRunner,
+        _ arguments: [String]?,
+        in directory: String,
+        input: [UInt8]? = nil,
+        ceiling: String? = nil
+    ) async -> Result<GitOutput?, LedgerError> {
+        guard let arguments else { return .success(nil) }
+        do {
+            return .success(try await runner.run(arguments, in: directory, input: input, ceiling: ceiling))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The most recent runs, newest first (by `started_at`, then id), at most `limit` (all when `limit <= 0`).

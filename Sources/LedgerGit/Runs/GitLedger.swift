@@ -110,7 +110,31 @@ public actor GitLedger {
     /// fallback (`-c user.name=agent-ledger`), so commits and tags never fail for want of an identity.
     func prepareIdentity(_ p: RepositoryPaths) async throws(LedgerError) {
         guard !identityChecked else { return }
-        let out = try await git.run(["config", "--get-regexp", "^user\\.(name|email)$"], in: p.workTree)
+        applyIdentity(try await git.run(Self.identityArguments, in: p.workTree))
+    }
+
+    /// Runs the first-use checks (identity, worktree health) side by side; later calls cost nothing.
+    func warmUp(_ p: RepositoryPaths) async throws(LedgerError) {
+        let needIdentity = !identityChecked
+        let needHealth = !worktreeVerified && FileIO.isRegularFile("\(p.ledgerWorkTree)/.git")
+        guard needIdentity || needHealth else { return }
+        let runner = git
+        async let identity = Self.optionalOutcome(runner, needIdentity ? Self.identityArguments : nil, in: p.workTree)
+        async let branch = Self.optionalOutcome(
+            runner,
+            needHealth ? ["symbolic-ref", "-q", "HEAD"] : nil,
+            in: p.ledgerWorkTree,
+            ceiling: p.mainWorkTree
+        )
+        let (identityOut, branchOut) = await (identity, branch)
+        if let out = try identityOut.get() { applyIdentity(out) }
+        if let out = try branchOut.get() { worktreeVerified = out.succeeded && out.text == configuration.branchRef }
+    }
+
+    private static let identityArguments = ["config", "--get-regexp", "^user\\.(name|email)$"]
+
+    private func applyIdentity(_ out: GitOutput) {
+        guard !identityChecked else { return }
         var name = ""
         var email = ""
         for line in out.lines {

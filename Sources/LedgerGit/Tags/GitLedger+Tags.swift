@@ -7,19 +7,27 @@ extension GitLedger {
     /// - Throws: ``LedgerError/Code/runExists`` when the tag already exists.
     func createRunTag(_ run: Run, on commit: String, _ p: RepositoryPaths) async throws(LedgerError) {
         let out = try await git.run(
-            [
-                "tag", "--annotate", "--cleanup=verbatim", "--file=-", "--end-of-options",
-                RunID.tagName(run.runID), commit,
-            ],
+            runTagArguments(run, on: commit),
             in: p.workTree,
             input: Array(run.compactJSON.utf8)
         )
-        guard out.succeeded else {
-            if out.stderr.contains("already exists") {
-                throw LedgerError(.runExists, "the tag \(RunID.tagRef(run.runID)) already exists; tags are never moved")
-            }
-            throw GitRunner.failure(["tag", RunID.tagName(run.runID)], out)
+        guard out.succeeded else { throw runTagError(run, out) }
+    }
+
+    /// `git tag --annotate … scp/run/<id> <commit>`, reading the message (the run's compact JSON) from stdin.
+    nonisolated func runTagArguments(_ run: Run, on commit: String) -> [String] {
+        [
+            "tag", "--annotate", "--cleanup=verbatim", "--file=-", "--end-of-options", RunID.tagName(run.runID),
+            commit,
+        ]
+    }
+
+    /// The error for a failed `git tag`.
+    nonisolated func runTagError(_ run: Run, _ out: GitOutput) -> LedgerError {
+        if out.stderr.contains("already exists") {
+            return LedgerError(.runExists, "the tag \(RunID.tagRef(run.runID)) already exists; tags are never moved")
         }
+        return GitRunner.failure(["tag", RunID.tagName(run.runID)], out)
     }
 
     /// Deletes a run tag, but only if it still points at `object` (the value read before).
