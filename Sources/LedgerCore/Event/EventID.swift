@@ -45,9 +45,14 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the 26 characters of the id to a byte array.
+    public func write(into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { write(into: &$0) }
+    }
+
     /// Appends the 26 characters of the id.
     @inline(__always)
-    public func write(into out: inout [UInt8]) {
+    public func write(into out: inout StagedBytes) {
         // 128 bits as 26 groups of 5 bits; the first group holds the top 3 bits.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { buf in
             var h = high

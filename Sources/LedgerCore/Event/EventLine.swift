@@ -3,8 +3,13 @@
 /// Writing goes straight into bytes and allocates nothing beyond the buffer's growth.
 /// A line read back and written again gives the same bytes.
 public enum EventLine {
-    /// Appends the event's JSON object and a final `\n`.
+    /// Appends the event's JSON object and a final `\n` to a byte array.
     public static func write(_ e: LedgerEvent, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { write(e, into: &$0) }
+    }
+
+    /// Appends the event's JSON object and a final `\n`.
+    public static func write(_ e: LedgerEvent, into out: inout StagedBytes) {
         JSONWriter.appendLiteral(#"{"ts":""#, into: &out)
         TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: e.utcOffsetSeconds, into: &out)
         out.append(UInt8(ascii: "\""))
@@ -60,7 +65,7 @@ public enum EventLine {
     }
 
     @inline(__always)
-    static func writeOptional(_ s: String?, into out: inout [UInt8]) {
+    static func writeOptional(_ s: String?, into out: inout StagedBytes) {
         if let s {
             JSONWriter.writeString(s, into: &out)
         } else {
@@ -69,7 +74,7 @@ public enum EventLine {
     }
 
     /// Writes seconds with exactly three decimals (`1731723154.123`).
-    static func writeUnixSeconds(_ seconds: Double, into out: inout [UInt8]) {
+    static func writeUnixSeconds(_ seconds: Double, into out: inout StagedBytes) {
         let ms = Int64((seconds * 1000).rounded())
         let whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
         let frac = ms - whole * 1000

@@ -3,11 +3,31 @@
 /// This is the one place the ledger escapes strings. It allocates nothing beyond the buffer's
 /// own growth: a caller that reserves capacity up front writes a whole event without allocating.
 public enum JSONWriter {
+    /// Appends the JSON text of `value` to a byte array.
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { write(value, into: &$0) }
+    }
+
+    /// Appends the JSON text of an object to a byte array.
+    public static func writeObject(_ object: JSONObject, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { writeObject(object, into: &$0) }
+    }
+
+    /// Appends a quoted, escaped JSON string to a byte array.
+    public static func writeString(_ string: String, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { writeString(string, into: &$0) }
+    }
+
+    /// Appends a decimal integer to a byte array.
+    public static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { writeInt(value, into: &$0) }
+    }
+
     /// Appends the JSON text of `value`.
     ///
     /// Non-finite doubles cannot be written as JSON; they are written as `null`. Callers that must refuse
     /// them check with ``JSONValue/firstNonFiniteNumberPath`` first (event validation does).
-    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout StagedBytes) {
         switch value {
         case .null: appendLiteral("null", into: &out)
         case .bool(let b): appendLiteral(b ? "true" : "false", into: &out)
@@ -29,7 +49,7 @@ public enum JSONWriter {
     }
 
     /// Appends the JSON text of an object.
-    public static func writeObject(_ object: JSONObject, into out: inout [UInt8]) {
+    public static func writeObject(_ object: JSONObject, into out: inout StagedBytes) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for (k, v) in object {
@@ -44,13 +64,13 @@ public enum JSONWriter {
 
     /// Appends `"key":` for an object member; `key` is escaped.
     @inlinable
-    public static func writeKey(_ key: String, into out: inout [UInt8]) {
+    public static func writeKey(_ key: String, into out: inout StagedBytes) {
         writeString(key, into: &out)
         out.append(UInt8(ascii: ":"))
     }
 
     /// Appends a quoted, escaped JSON string.
-    public static func writeString(_ string: String, into out: inout [UInt8]) {
+    public static func writeString(_ string: String, into out: inout StagedBytes) {
         var s = string
         s.withUTF8 { utf8 in
             writeStringBytes(utf8, into: &out)
@@ -58,11 +78,28 @@ public enum JSONWriter {
     }
 
     /// Appends a quoted, escaped JSON string from bytes that are known to be valid UTF-8.
-    public static func writeStringBytes(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    @inline(__always)
+    public static func writeStringBytes(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout StagedBytes) {
         out.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
         let n = utf8.count
+        if let base = utf8.baseAddress {
+            // Eight bytes at a time while none of them needs escaping (SWAR: a byte below 0x20,
+            // a quote or a backslash anywhere in the word sets a high bit in `flags`).
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let quote = w ^ (ones &* 0x22)
+                let backslash = w ^ (ones &* 0x5C)
+                let flags =
+                    ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                if flags & highs != 0 { break }
+                i += 8
+            }
+        }
         while i < n {
             let b = utf8[i]
             if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
@@ -98,7 +135,7 @@ public enum JSONWriter {
     }
 
     /// Appends a decimal integer without allocating.
-    public static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+    public static func writeInt(_ value: Int64, into out: inout StagedBytes) {
         if value == 0 {
             out.append(UInt8(ascii: "0"))
             return
@@ -118,7 +155,7 @@ public enum JSONWriter {
     }
 
     /// Appends a double in its shortest form that reads back to the same value.
-    public static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+    public static func writeDouble(_ value: Double, into out: inout StagedBytes) {
         guard value.isFinite else {
             appendLiteral("null", into: &out)
             return
@@ -135,7 +172,7 @@ public enum JSONWriter {
 
     /// Appends the bytes of a literal (a plain copy, unlike appending a `String.UTF8View`).
     @inline(__always)
-    public static func appendLiteral(_ s: StaticString, into out: inout [UInt8]) {
+    public static func appendLiteral(_ s: StaticString, into out: inout StagedBytes) {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 

@@ -3,12 +3,34 @@
 ///
 /// The one place the ledger formats or parses a date. Writing allocates nothing.
 public enum TimestampFormat {
-    /// Appends `YYYY-MM-DDTHH:MM:SS.mmm±HH:MM` for `timestamp` seen at `utcOffsetSeconds`.
+    /// Appends `YYYY-MM-DDTHH:MM:SS.mmm±HH:MM` to a byte array.
     public static func writeISO8601(
         _ timestamp: Timestamp,
         utcOffsetSeconds: Int32,
         useZ: Bool = false,
         into out: inout [UInt8]
+    ) {
+        StagedBytes.withStaging(&out) {
+            writeISO8601(timestamp, utcOffsetSeconds: utcOffsetSeconds, useZ: useZ, into: &$0)
+        }
+    }
+
+    /// Appends `+HH:MM` (or `Z`) to a byte array.
+    public static func writeOffset(_ offsetSeconds: Int32, useZ: Bool = false, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { writeOffset(offsetSeconds, useZ: useZ, into: &$0) }
+    }
+
+    /// Appends `YYYY-MM-DD` to a byte array.
+    public static func writeDate(_ date: CivilDate, into out: inout [UInt8]) {
+        StagedBytes.withStaging(&out) { writeDate(date, into: &$0) }
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.mmm±HH:MM` for `timestamp` seen at `utcOffsetSeconds`.
+    public static func writeISO8601(
+        _ timestamp: Timestamp,
+        utcOffsetSeconds: Int32,
+        useZ: Bool = false,
+        into out: inout StagedBytes
     ) {
         let ms = timestamp.milliseconds
         let localMs = ms + Int64(utcOffsetSeconds) * 1000
@@ -35,7 +57,7 @@ public enum TimestampFormat {
     }
 
     /// Appends `+HH:MM`, `-HH:MM`, or `Z` when the offset is zero and `useZ` is set.
-    public static func writeOffset(_ offsetSeconds: Int32, useZ: Bool = false, into out: inout [UInt8]) {
+    public static func writeOffset(_ offsetSeconds: Int32, useZ: Bool = false, into out: inout StagedBytes) {
         if offsetSeconds == 0 && useZ {
             out.append(UInt8(ascii: "Z"))
             return
@@ -48,7 +70,7 @@ public enum TimestampFormat {
     }
 
     /// Appends `YYYY-MM-DD`.
-    public static func writeDate(_ date: CivilDate, into out: inout [UInt8]) {
+    public static func writeDate(_ date: CivilDate, into out: inout StagedBytes) {
         let y = date.year
         if y < 0 || y > 9999 {
             out.append(contentsOf: String(y).utf8)
@@ -65,7 +87,7 @@ public enum TimestampFormat {
     }
 
     @inline(__always)
-    static func write2(_ v: Int, into out: inout [UInt8]) {
+    static func write2(_ v: Int, into out: inout StagedBytes) {
         out.append(UInt8(ascii: "0") &+ UInt8(v / 10))
         out.append(UInt8(ascii: "0") &+ UInt8(v % 10))
     }

@@ -17,9 +17,7 @@ public enum Identifiers {
     /// Whether `agent` is a valid agent id.
     @inline(__always)
     public static func isValidAgent(_ agent: String) -> Bool {
-        check(agent, maxLength: 64, forbidDoubleDot: true) { c in
-            isLowerAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
-        } first: { isLowerAlnum($0) }
+        check(agent, maxLength: 64, forbidDoubleDot: true, table: agentTable)
     }
 
     /// Checks an event type: `[a-z0-9][a-z0-9_.:-]{0,127}`.
@@ -32,10 +30,7 @@ public enum Identifiers {
     /// Whether `type` is a valid event type.
     @inline(__always)
     public static func isValidEventType(_ type: String) -> Bool {
-        check(type, maxLength: 128, forbidDoubleDot: false) { c in
-            isLowerAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
-                || c == UInt8(ascii: ":")
-        } first: { isLowerAlnum($0) }
+        check(type, maxLength: 128, forbidDoubleDot: false, table: eventTypeTable)
     }
 
     /// Checks a session id, which names a summary file: `[A-Za-z0-9][A-Za-z0-9._:-]{0,127}`, never `..`.
@@ -48,10 +43,7 @@ public enum Identifiers {
     /// Whether `session` is a valid session id.
     @inline(__always)
     public static func isValidSession(_ session: String) -> Bool {
-        check(session, maxLength: 128, forbidDoubleDot: true) { c in
-            isAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
-                || c == UInt8(ascii: ":")
-        } first: { isAlnum($0) }
+        check(session, maxLength: 128, forbidDoubleDot: true, table: sessionTable)
     }
 
     /// Checks free text carried in a field (task id, source, persona): at most `maxBytes` bytes.
@@ -64,41 +56,40 @@ public enum Identifiers {
         }
     }
 
-    @inline(__always)
-    static func isLowerAlnum(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    /// Character classes as 256-entry tables: bit 1 allowed first, bit 2 allowed after the first.
+    static let agentTable = table(first: "abcdefghijklmnopqrstuvwxyz0123456789", rest: "._-")
+    static let eventTypeTable = table(first: "abcdefghijklmnopqrstuvwxyz0123456789", rest: "._-:")
+    static let sessionTable = table(
+        first: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        rest: "._-:"
+    )
+
+    static func table(first: String, rest: String) -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in first.utf8 { t[Int(c)] = 3 }
+        for c in rest.utf8 { t[Int(c)] |= 2 }
+        return t
     }
 
     @inline(__always)
-    static func isAlnum(_ c: UInt8) -> Bool {
-        isLowerAlnum(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-    }
-
-    @inline(__always)
-    static func check(
-        _ s: String,
-        maxLength: Int,
-        forbidDoubleDot: Bool,
-        _ allowed: (UInt8) -> Bool,
-        first: (UInt8) -> Bool
-    ) -> Bool {
-        var ok = true
-        var count = 0
-        var previousDot = false
-        for c in s.utf8 {
-            count += 1
-            if count > maxLength || !(count == 1 ? first(c) : allowed(c)) {
-                ok = false
-                break
+    static func check(_ s: String, maxLength: Int, forbidDoubleDot: Bool, table: [UInt8]) -> Bool {
+        let result = s.utf8.withContiguousStorageIfAvailable { u -> Bool in
+            guard u.count > 0, u.count <= maxLength else { return false }
+            return table.withUnsafeBufferPointer { t -> Bool in
+                guard t[Int(u[0])] & 1 != 0 else { return false }
+                var previousDot = false
+                for c in u {
+                    if t[Int(c)] & 2 == 0 { return false }
+                    let dot = c == UInt8(ascii: ".")
+                    if forbidDoubleDot && dot && previousDot { return false }
+                    previousDot = dot
+                }
+                return true
             }
-            let dot = c == UInt8(ascii: ".")
-            if forbidDoubleDot && dot && previousDot {
-                ok = false
-                break
-            }
-            previousDot = dot
         }
-        return ok && count > 0
+        if let result { return result }
+        // A string without contiguous UTF-8 (bridged): check a copy.
+        return check(String(decoding: Array(s.utf8), as: UTF8.self), maxLength: maxLength, forbidDoubleDot: forbidDoubleDot, table: table)
     }
 
     /// A value quoted for an error message, with control characters made visible and length capped.
