@@ -76,6 +76,24 @@ import Testing
         try GitFixture.git(["fsck", "--strict", "--no-progress"], in: origin)
     }
 
+    @Test func ensureStartsFromTheRemoteBranchWhenOriginHasOne() async throws {
+        let fx = try GitFixture(remote: true)
+        defer { fx.remove() }
+        guard let origin = fx.origin else { return }
+        let run = try await GitLedger(repository: fx.repo).recordRun(Run(type: "detect"))
+        #expect(try await GitLedger(repository: fx.repo).pushLedger().succeeded)
+        // A second repository that only knows origin's URL: no clone, no remote-tracking refs yet.
+        let other = fx.directory.join("other")
+        try GitFixture.git(["init", "-q", "-b", "main", other], in: fx.directory.path)
+        try GitFixture.git(["remote", "add", "origin", origin], in: other)
+        try await GitLedger(repository: other).ensureWorktree()
+        #expect(
+            try GitFixture.git(["rev-parse", "refs/heads/scp-ledger"], in: other)
+                == GitFixture.git(["rev-parse", "refs/heads/scp-ledger"], in: origin)
+        )
+        #expect(FileIO.exists("\(other)/.scp-ledger/ledger/runs/\(run.runID)/run.json"))
+    }
+
     @Test func tagsWaitForTheirCommitToBeOnTheRemote() async throws {
         let fx = try GitFixture(remote: true)
         defer { fx.remove() }
