@@ -11,8 +11,12 @@ import Glibc
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try await AgentLedgerBinary.runAsync(["emit", "heartbeat", "--agent", "cls", "--root", dir.path])
-        try await AgentLedgerBinary.runAsync(["emit", "task_start", "--agent", "cls", "--task", "wo-7", "--root", dir.path])
-        try await AgentLedgerBinary.runAsync(["emit", "error", "--agent", "andy", "--summary", "npm failed", "--root", dir.path])
+        try await AgentLedgerBinary.runAsync([
+            "emit", "task_start", "--agent", "cls", "--task", "wo-7", "--root", dir.path,
+        ])
+        try await AgentLedgerBinary.runAsync([
+            "emit", "error", "--agent", "andy", "--summary", "npm failed", "--root", dir.path,
+        ])
         let table = try await AgentLedgerBinary.runAsync(["status", "--root", dir.path])
         #expect(table.status == 0)
         #expect(table.stdout.contains("AGENT"))
@@ -37,7 +41,9 @@ import Glibc
             ["task_start", "--task", "wo-1"], ["task_result", "--task", "wo-1", "--set", "status=success"],
             ["lesson", "--summary", "Cache the index"],
         ] {
-            let out = try await AgentLedgerBinary.runAsync(["emit"] + args + ["--agent", "cls", "--session", session, "--root", dir.path])
+            let out = try await AgentLedgerBinary.runAsync(
+                ["emit"] + args + ["--agent", "cls", "--session", session, "--root", dir.path]
+            )
             #expect(out.status == 0, "\(out.stderr)")
         }
         let list = try await AgentLedgerBinary.runAsync(["session", "list", "--json", "--root", dir.path])
@@ -51,7 +57,9 @@ import Glibc
         #expect(md.contains("Cache the index"))
         // A session_end event writes the summary by itself.
         try FileSystem.remove(summarize.stdout.trimmingWhitespace)
-        try await AgentLedgerBinary.runAsync(["emit", "session_end", "--agent", "cls", "--session", session, "--root", dir.path])
+        try await AgentLedgerBinary.runAsync([
+            "emit", "session_end", "--agent", "cls", "--session", session, "--root", dir.path,
+        ])
         #expect(FileSystem.exists(dir.join("memory/cls/sessions/\(session).md")))
     }
 
@@ -63,7 +71,9 @@ import Glibc
         let layout = LedgerLayout(root: dir.path)
         var waited = 0
         while waited < 600 {
-            if let size = FileSystem.fileSize(layout.dayFile(agent: "cls", date: try LedgerTimeZone.parse("system").localDate(of: .now))),
+            if let size = FileSystem.fileSize(
+                layout.dayFile(agent: "cls", date: try LedgerTimeZone.parse("system").localDate(of: .now))
+            ),
                 size > 100_000
             {
                 break
@@ -81,7 +91,9 @@ import Glibc
         #expect(numbers[0] == numbers[1])
         var lines = 0
         for agent in layout.agents() {
-            for date in layout.days(agent: agent) { lines += try TestEvents.lines(layout.dayFile(agent: agent, date: date)).count }
+            for date in layout.days(agent: agent) {
+                lines += try TestEvents.lines(layout.dayFile(agent: agent, date: date)).count
+            }
         }
         #expect(lines == numbers[0])
         #expect(lines > 0)

@@ -86,7 +86,9 @@ import Testing
         }
         for _ in 0..<2 {
             children.append(
-                try Shell.spawn([AgentLedgerBinary.path, "bench", "--events", "30000", "--agents", "1", "--root", dir.path])
+                try Shell.spawn([
+                    AgentLedgerBinary.path, "bench", "--events", "30000", "--agents", "1", "--root", dir.path,
+                ])
             )
         }
         for child in children {

@@ -30,7 +30,11 @@ import Testing
         var out: [UInt8] = []
         try encoder.encode(&e, into: &out)
         let text = String(decoding: out, as: UTF8.self)
-        #expect(text.contains(#""session_id":null,"event":"heartbeat","task_id":null,"source":null,"summary":null,"data":{}}"#))
+        #expect(
+            text.contains(
+                #""session_id":null,"event":"heartbeat","task_id":null,"source":null,"summary":null,"data":{}}"#
+            )
+        )
         #expect(!text.contains("persona_id"))
         #expect(!text.contains("context"))
         #expect(!text.contains("ts_unix"))
@@ -46,7 +50,14 @@ import Testing
             data: ["quality": 0.85, "nested": ["a": [1, 2, nil]]],
             personaID: "gitko",
             meta: ["user": "primary"],
-            context: EventContext(terminalID: "liku:2.1", pid: 12345, pgid: 12345, term: "xterm", tty: "/dev/pts/3", session: "s")
+            context: EventContext(
+                terminalID: "liku:2.1",
+                pid: 12345,
+                pgid: 12345,
+                term: "xterm",
+                tty: "/dev/pts/3",
+                session: "s"
+            )
         )
         var encoderWithUnix = encoder
         encoderWithUnix.includeUnixTime = true
@@ -58,7 +69,8 @@ import Testing
     }
 
     @Test func unknownMembersSurviveARoundTrip() throws {
-        let line = #"{"ts":"2025-11-16T02:12:34.123+07:00","agent":"cls","session_id":null,"event":"x","task_id":null,"source":null,"summary":null,"data":{},"quality":0.5}"#
+        let line =
+            #"{"ts":"2025-11-16T02:12:34.123+07:00","agent":"cls","session_id":null,"event":"x","task_id":null,"source":null,"summary":null,"data":{},"quality":0.5}"#
         let e = try EventLine.parse(line)
         #expect(e.extra["quality"] == .double(0.5))
         #expect(String(decoding: EventLine.bytes(e), as: UTF8.self) == line + "\n")
@@ -78,8 +90,13 @@ import Testing
         }
         #expect(code(LedgerEvent(timestamp: t, agent: "../x", type: "info")) == .invalidAgentID)
         #expect(code(LedgerEvent(timestamp: t, agent: "cls", type: "Bad Type")) == .invalidEventType)
-        #expect(code(LedgerEvent(timestamp: t, agent: "cls", type: "info", data: ["x": .double(.nan)])) == .invalidNumber)
-        #expect(code(LedgerEvent(timestamp: t, agent: "cls", type: "info", data: ["x": .double(.infinity)])) == .invalidNumber)
+        #expect(
+            code(LedgerEvent(timestamp: t, agent: "cls", type: "info", data: ["x": .double(.nan)])) == .invalidNumber
+        )
+        #expect(
+            code(LedgerEvent(timestamp: t, agent: "cls", type: "info", data: ["x": .double(.infinity)]))
+                == .invalidNumber
+        )
         #expect(code(LedgerEvent(timestamp: t, agent: "cls", type: "info", sessionID: "../../etc")) == .invalidField)
         let big = String(repeating: "x", count: 2 << 20)
         #expect(code(LedgerEvent(timestamp: t, agent: "cls", type: "info", summary: big)) == .eventTooLarge)
@@ -94,7 +111,8 @@ import Testing
         #expect {
             try Identifiers.validateAgent("../x")
         } throws: { error in
-            (error as? LedgerError)?.message == #"agent id "../x" is invalid: use [a-z0-9][a-z0-9._-]{0,63} without "..""#
+            (error as? LedgerError)?.message
+                == #"agent id "../x" is invalid: use [a-z0-9][a-z0-9._-]{0,63} without "..""#
         }
     }
 
@@ -102,7 +120,10 @@ import Testing
         for ok in ["cls", "a", "agent-1", "a.b_c-d", "0", String(repeating: "a", count: 64)] {
             #expect(Identifiers.isValidAgent(ok), "\(ok)")
         }
-        for bad in ["", "-x", ".x", "_x", "A", "a/b", "a..b", "..", "a\u{0}", "a\nb", "é", String(repeating: "a", count: 65), "аgent"] {
+        for bad in [
+            "", "-x", ".x", "_x", "A", "a/b", "a..b", "..", "a\u{0}", "a\nb", "é", String(repeating: "a", count: 65),
+            "аgent",
+        ] {
             #expect(!Identifiers.isValidAgent(bad), "\(bad)")
         }
     }
@@ -117,9 +138,10 @@ import Testing
     }
 
     @Test func theCatalogueHoldsEverySeedsTypes() {
-        for type in ["heartbeat", "task_start", "task_result", "error", "info", "task_started", "alert_triggered",
-            "guidance.append", "approval.policy.set", "agent.error", "session_end", "ledger.dropped"]
-        {
+        for type in [
+            "heartbeat", "task_start", "task_result", "error", "info", "task_started", "alert_triggered",
+            "guidance.append", "approval.policy.set", "agent.error", "session_end", "ledger.dropped",
+        ] {
             #expect(EventCatalog.contains(type), "\(type)")
         }
         #expect(EventCatalog.all.allSatisfy(Identifiers.isValidEventType))

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func escapesFollowRFC8259() throws {
-        let value: JSONValue = .string("quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} del \u{7F}")
+        let value: JSONValue = .string(
+            "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} del \u{7F}"
+        )
         let text = value.jsonString
         #expect(
             text == #""quote \" backslash \\ slash / newline \n tab \t cr \r bell \u0007 nul \u0000 del "# + "\u{7F}\""

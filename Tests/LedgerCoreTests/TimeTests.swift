@@ -18,7 +18,10 @@ import Testing
         #expect(base.utcOffsetSeconds == 25200)
         #expect(TimestampFormat.parseISO8601("2025-11-15T19:12:34Z")!.timestamp == base.timestamp)
         #expect(TimestampFormat.parseISO8601("2025-11-16T02:12:34.000+0700")!.timestamp == base.timestamp)
-        #expect(TimestampFormat.parseISO8601("2025-11-16T02:12:34.5+07:00")!.timestamp.milliseconds == base.timestamp.milliseconds + 500)
+        #expect(
+            TimestampFormat.parseISO8601("2025-11-16T02:12:34.5+07:00")!.timestamp.milliseconds == base.timestamp
+                .milliseconds + 500
+        )
         for bad in ["2025-11-16T02:12:34", "2025-02-30T00:00:00Z", "2025-11-16 nope", "", "2025-11-16T25:00:00Z"] {
             #expect(TimestampFormat.parseISO8601(bad) == nil, "\(bad)")
         }

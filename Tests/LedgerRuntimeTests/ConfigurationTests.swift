@@ -76,7 +76,10 @@ import Testing
 
     @Test func aMissingConfigFileNamedExplicitlyIsAnError() async {
         await #expect(throws: LedgerError.self) {
-            _ = try await LedgerConfiguration.load(environment: ["AGENT_LEDGER_CONFIG": "/nonexistent/cfg.json"], configFile: nil)
+            _ = try await LedgerConfiguration.load(
+                environment: ["AGENT_LEDGER_CONFIG": "/nonexistent/cfg.json"],
+                configFile: nil
+            )
         }
     }
 

@@ -240,7 +240,11 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
         ledger.emitMonitoringSnapshot(["confidence": 0.786])
         _ = await ledger.shutdown()
         let events = try ledgerEvents(dir.path, "orchestrator")
-        #expect(events.map(\.type) == ["task_started", "task_completed", "alert_triggered", "migration", "monitoring_snapshot"])
+        #expect(
+            events.map(\.type) == [
+                "task_started", "task_completed", "alert_triggered", "migration", "monitoring_snapshot",
+            ]
+        )
         #expect(events[0].personaID == "gitko")
         #expect(events[1].data["quality"] == 0.85)
         #expect(events[2].data["level"] == "warning")
@@ -261,7 +265,9 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
     @Test func theSingleFileLedgerGetsEveryEventToo() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let ledger = try Ledger(configuration: asyncConfig(dir.path) { $0.ledgerPath = dir.join("memory/resonance_ledger.jsonl") })
+        let ledger = try Ledger(
+            configuration: asyncConfig(dir.path) { $0.ledgerPath = dir.join("memory/resonance_ledger.jsonl") }
+        )
         ledger.emit("eval", agent: "cls")
         ledger.emit("eval", agent: "andy")
         _ = await ledger.shutdown()

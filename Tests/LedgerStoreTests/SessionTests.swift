@@ -23,10 +23,24 @@ import Testing
             TestEvents.event("session_start", session: s, summary: "start"),
             TestEvents.event("task_start", session: s, task: "wo-1", summary: "Layout SPEC", after: 1),
             TestEvents.event("heartbeat", session: s, after: 2),
-            TestEvents.event("task_result", session: s, task: "wo-1", summary: "Done", data: ["status": "success"], after: 61),
+            TestEvents.event(
+                "task_result",
+                session: s,
+                task: "wo-1",
+                summary: "Done",
+                data: ["status": "success"],
+                after: 61
+            ),
             TestEvents.event("task_start", session: s, task: "wo-2", summary: "Build", after: 62),
             TestEvents.event("error", session: s, task: "wo-2", summary: "npm failed", after: 63),
-            TestEvents.event("task_result", session: s, task: "wo-2", summary: "Build failed", data: ["status": "failure", "duration_sec": 4.5], after: 64),
+            TestEvents.event(
+                "task_result",
+                session: s,
+                task: "wo-2",
+                summary: "Build failed",
+                data: ["status": "failure", "duration_sec": 4.5],
+                after: 64
+            ),
             TestEvents.event("lesson", session: s, summary: "Run npm install first", after: 65),
             TestEvents.event("info", session: s, summary: "note", data: ["lesson": "Pin the node version"], after: 66),
             TestEvents.event("session_end", session: s, after: 70),

@@ -23,7 +23,10 @@ import Glibc
         #expect(s.state == .busy)
         #expect(s.lastTaskID == "wo-1")
 
-        try store.apply(agent: "cls", events: [TestEvents.event("error", task: "wo-1", summary: "tool timed out", after: 2)])
+        try store.apply(
+            agent: "cls",
+            events: [TestEvents.event("error", task: "wo-1", summary: "tool timed out", after: 2)]
+        )
         s = try #require(try store.read(agent: "cls"))
         #expect(s.state == .error)
         #expect(s.lastError == "tool timed out")

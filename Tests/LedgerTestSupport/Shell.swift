@@ -103,8 +103,8 @@ public enum Shell {
             let argv = arguments.map { strdup($0) } + [nil]
             let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
             defer {
-                argv.forEach { free($0) }
-                envp.forEach { free($0) }
+                for p in argv { free(p) }
+                for p in envp { free(p) }
             }
             var child: pid_t = 0
             let rc = posix_spawnp(&child, arguments[0], &actions, &attr, argv, envp)

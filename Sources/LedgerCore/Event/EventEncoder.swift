@@ -67,7 +67,10 @@ public struct EventEncoder: Sendable {
         case .null, .bool, .int, .string: return
         case .double(let d):
             if !d.isFinite {
-                throw LedgerError(.invalidNumber, "\(field) is \(d): JSON has no NaN or infinity, send null or a string")
+                throw LedgerError(
+                    .invalidNumber,
+                    "\(field) is \(d): JSON has no NaN or infinity, send null or a string"
+                )
             }
         default:
             if let path = value.firstNonFiniteNumberPath {

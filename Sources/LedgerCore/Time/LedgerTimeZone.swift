@@ -102,7 +102,9 @@ public final class LedgerTimeZone: Sendable, CustomStringConvertible {
         switch kind {
         case .system: "system"
         case .fixed(let s):
-            if s == 0 { "UTC" } else {
+            if s == 0 {
+                "UTC"
+            } else {
                 {
                     var out: [UInt8] = []
                     TimestampFormat.writeOffset(s, into: &out)

@@ -89,7 +89,12 @@ public enum Identifiers {
         }
         if let result { return result }
         // A string without contiguous UTF-8 (bridged): check a copy.
-        return check(String(decoding: Array(s.utf8), as: UTF8.self), maxLength: maxLength, forbidDoubleDot: forbidDoubleDot, table: table)
+        return check(
+            String(decoding: Array(s.utf8), as: UTF8.self),
+            maxLength: maxLength,
+            forbidDoubleDot: forbidDoubleDot,
+            table: table
+        )
     }
 
     /// A value quoted for an error message, with control characters made visible and length capped.

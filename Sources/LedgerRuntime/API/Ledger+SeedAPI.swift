@@ -125,7 +125,15 @@ public struct AgentHandle: Sendable {
         summary: String? = nil,
         data: JSONValue = [:]
     ) -> Bool {
-        ledger.emit(type, agent: agent, sessionID: session, taskID: taskID, source: source, summary: summary, data: data)
+        ledger.emit(
+            type,
+            agent: agent,
+            sessionID: session,
+            taskID: taskID,
+            source: source,
+            summary: summary,
+            data: data
+        )
     }
 
     /// `heartbeat`: the agent is alive.

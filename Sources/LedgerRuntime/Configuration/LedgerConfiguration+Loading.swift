@@ -107,7 +107,9 @@ extension LedgerConfiguration {
         }
         if let v = try seconds(.blockTimeout) { c.blockTimeout = v }
         if let v = raw(.fsync) {
-            guard let p = FsyncPolicy(rawValue: v.lowercased()) else { throw bad(.fsync, v, "use none, batch or always") }
+            guard let p = FsyncPolicy(rawValue: v.lowercased()) else {
+                throw bad(.fsync, v, "use none, batch or always")
+            }
             c.fsync = p
         }
         if let v = try int(.maxEventBytes) { c.maxEventBytes = v }

@@ -1,7 +1,7 @@
+import CoreMetrics
 import LedgerCore
 import LedgerStore
 import Synchronization
-import CoreMetrics
 
 extension Ledger {
     /// Records an event. Never throws, never awaits, never crashes the caller.

@@ -88,7 +88,9 @@ public final class Ledger: Sendable {
         self.layout = configuration.layout
         self.defaultAgent = agent
         self.budget = PendingBudget(limit: configuration.bufferBytes)
-        self.compatibilityFile = configuration.ledgerPath.map { CompatibilityFile(path: $0, fsync: configuration.fsync) }
+        self.compatibilityFile = configuration.ledgerPath.map {
+            CompatibilityFile(path: $0, fsync: configuration.fsync)
+        }
         if configuration.async {
             queue = EventQueue(
                 maxEvents: configuration.bufferSize,
@@ -100,7 +102,13 @@ public final class Ledger: Sendable {
         } else {
             queue = nil
         }
-        flusher = Flusher(layout: layout, configuration: configuration, encoder: encoder, budget: budget, faults: faults)
+        flusher = Flusher(
+            layout: layout,
+            configuration: configuration,
+            encoder: encoder,
+            budget: budget,
+            faults: faults
+        )
     }
 
     /// Runs a ledger around `body`: starts ``run()``, calls `body`, then shuts down (draining the queue).

@@ -107,7 +107,9 @@ final class EventQueue: Sendable {
                 }
                 if s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes {
                     if policy == .dropOldest && applyPolicy {
-                        while !s.active.isEmpty && (s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes) {
+                        while !s.active.isEmpty
+                            && (s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes)
+                        {
                             let old = s.active.entries[s.active.head]
                             s.active.liveBytes -= Int(old.length)
                             s.drops[Int(old.slot)] += 1

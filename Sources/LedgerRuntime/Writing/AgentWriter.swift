@@ -149,7 +149,10 @@ actor AgentWriter {
         } catch {
             writeErrors += 1
             let done = error.completedBytes
-            let doneEvents = min(chunk.events, chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) })
+            let doneEvents = min(
+                chunk.events,
+                chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            )
             writtenEvents += UInt64(doneEvents)
             writtenBytes += UInt64(done)
             report.written += doneEvents
@@ -255,7 +258,9 @@ actor AgentWriter {
             var d = JSONObject()
             d.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
             d.appendUnchecked("reason", .string("disk_unavailable"))
-            chunks.append(notice("ledger.dropped", "\(droppedWhileDegraded) events dropped while writes failed", d, at: now))
+            chunks.append(
+                notice("ledger.dropped", "\(droppedWhileDegraded) events dropped while writes failed", d, at: now)
+            )
         }
         degradedSince = nil
         droppedWhileDegraded = 0
@@ -274,7 +279,14 @@ actor AgentWriter {
         _ data: JSONObject,
         at time: Timestamp
     ) -> (event: LedgerEvent, chunk: (day: Int32, bytes: [UInt8], events: Int)) {
-        var e = LedgerEvent(timestamp: time, agent: agent, type: type, source: "agent-ledger", summary: summary, data: .object(data))
+        var e = LedgerEvent(
+            timestamp: time,
+            agent: agent,
+            type: type,
+            source: "agent-ledger",
+            summary: summary,
+            data: .object(data)
+        )
         var bytes: [UInt8] = []
         encoder.complete(&e)
         EventLine.write(e, into: &bytes)
@@ -299,7 +311,8 @@ actor AgentWriter {
     func writeStatusNow() {
         guard !pendingStatus.isEmpty else { return }
         let events = pendingStatus.sorted { a, b in
-            a.timestamp != b.timestamp ? a.timestamp < b.timestamp : (a.id ?? EventID(high: 0, low: 0)) < (b.id ?? EventID(high: 0, low: 0))
+            a.timestamp != b.timestamp
+                ? a.timestamp < b.timestamp : (a.id ?? EventID(high: 0, low: 0)) < (b.id ?? EventID(high: 0, low: 0))
         }
         pendingStatus.removeAll()
         lastStatusWrite = ContinuousClock.now

@@ -65,14 +65,19 @@ actor Flusher {
         await acquire()
         defer { release() }
         var outcome = Outcome()
-        var work: [String: (chunks: [(day: Int32, bytes: [UInt8], events: Int)], status: [LedgerEvent], ended: [String])] = [:]
+        var work:
+            [String: (chunks: [(day: Int32, bytes: [UInt8], events: Int)], status: [LedgerEvent], ended: [String])] =
+                [:]
 
         if let taken {
             let batch = taken.batch
             outcome.batchCount = batch.count
             var perSlot: [[(day: Int32, bytes: [UInt8], events: Int)]] = Array(repeating: [], count: taken.agents.count)
             var sessionMarks: [[Int]] = Array(repeating: [], count: taken.agents.count)
-            var lastOfKind: [[Int]] = Array(repeating: Array(repeating: -1, count: StatusKind.count), count: taken.agents.count)
+            var lastOfKind: [[Int]] = Array(
+                repeating: Array(repeating: -1, count: StatusKind.count),
+                count: taken.agents.count
+            )
             batch.bytes.withUnsafeBytes { raw in
                 for i in batch.head..<batch.entries.count {
                     let entry = batch.entries[i]
@@ -108,7 +113,9 @@ actor Flusher {
                     let entry = batch.entries[i]
                     if i < batch.events.count, let e = batch.events[i] {
                         status.append(e)
-                    } else if let e = try? EventLine.parse(batch.bytes[entry.offset..<(entry.offset + Int(entry.length))]) {
+                    } else if let e = try? EventLine.parse(
+                        batch.bytes[entry.offset..<(entry.offset + Int(entry.length))]
+                    ) {
                         status.append(e)
                     }
                 }
@@ -117,7 +124,8 @@ actor Flusher {
                 for i in sessionMarks[slot] {
                     let entry = batch.entries[i]
                     let e = i < batch.events.count ? batch.events[i] : nil
-                    if let e = e ?? (try? EventLine.parse(batch.bytes[entry.offset..<(entry.offset + Int(entry.length))])),
+                    if let e = e
+                        ?? (try? EventLine.parse(batch.bytes[entry.offset..<(entry.offset + Int(entry.length))])),
                         e.type == "session_end", let session = e.sessionID
                     {
                         ended.append(session)

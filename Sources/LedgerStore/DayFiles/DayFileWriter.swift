@@ -155,7 +155,10 @@ public final class DayFileWriter {
             let sealed = withUnsafeBytes(of: &nl) { FileSystem.writeAll(fd, $0) }
             if let code = sealed.errno {
                 needsSeal = true
-                throw AppendFailure(completedBytes: 0, error: FileSystem.error("seal torn tail of", path: path, errno: code))
+                throw AppendFailure(
+                    completedBytes: 0,
+                    error: FileSystem.error("seal torn tail of", path: path, errno: code)
+                )
             }
             needsSeal = false
             sealedTornTails += 1

@@ -47,12 +47,16 @@ public struct LedgerLayout: Sendable, Hashable {
 
     /// The agents that have a ledger folder, sorted.
     public func agents() -> [String] {
-        FileSystem.list(ledgerDirectory).filter { Identifiers.isValidAgent($0) && FileSystem.isDirectory(agentDirectory($0)) }
+        FileSystem.list(ledgerDirectory).filter {
+            Identifiers.isValidAgent($0) && FileSystem.isDirectory(agentDirectory($0))
+        }
     }
 
     /// The agents that have a status file, sorted.
     public func agentsWithStatus() -> [String] {
-        FileSystem.list("\(root)/agents").filter { Identifiers.isValidAgent($0) && FileSystem.exists(statusFile(agent: $0)) }
+        FileSystem.list("\(root)/agents").filter {
+            Identifiers.isValidAgent($0) && FileSystem.exists(statusFile(agent: $0))
+        }
     }
 
     /// The dates of an agent's plain day files, oldest first.

@@ -92,7 +92,9 @@ public struct SessionSummary: Sendable {
         var counts: [String: Int] = [:]
         for e in events { counts[e.type, default: 0] += 1 }
         if !counts.isEmpty {
-            md += "- By type: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            md +=
+                "- By type: "
+                + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             md += "\n"
         }
 

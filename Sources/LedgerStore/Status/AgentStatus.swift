@@ -115,7 +115,10 @@ public struct AgentStatus: Sendable, Hashable {
         }
         let stateText = o["state"]?.stringValue ?? "idle"
         guard let state = State(rawValue: stateText) else {
-            throw LedgerError(.invalidJSON, "status state \(Identifiers.quoted(stateText)) is not idle, busy, error or offline")
+            throw LedgerError(
+                .invalidJSON,
+                "status state \(Identifiers.quoted(stateText)) is not idle, busy, error or offline"
+            )
         }
         self.init(
             agent: agent,

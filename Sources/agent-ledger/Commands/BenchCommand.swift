@@ -115,9 +115,19 @@ struct BenchCommand: AsyncParsableCommand {
                 ]
                 print(out.jsonString)
             } else {
-                print("mode \(mode.rawValue), fsync \(fsync.rawValue), \(producers) producer(s), \(agents) agents, \(events) events")
-                print(String(format: "throughput   %.0f events/s (%.3f s, first emit to final flush)", result.eventsPerSecond, result.seconds))
-                print("emit latency p50 \(result.p50) ns, p99 \(result.p99) ns, p99.9 \(result.p999) ns, max \(result.max) ns")
+                print(
+                    "mode \(mode.rawValue), fsync \(fsync.rawValue), \(producers) producer(s), \(agents) agents, \(events) events"
+                )
+                print(
+                    String(
+                        format: "throughput   %.0f events/s (%.3f s, first emit to final flush)",
+                        result.eventsPerSecond,
+                        result.seconds
+                    )
+                )
+                print(
+                    "emit latency p50 \(result.p50) ns, p99 \(result.p99) ns, p99.9 \(result.p999) ns, max \(result.max) ns"
+                )
                 print("written      \(result.written) events, \(result.bytesWritten) bytes; dropped \(result.dropped)")
                 if verify { print("verified     every line present and parsing") }
             }
@@ -136,7 +146,12 @@ struct BenchCommand: AsyncParsableCommand {
         var bytesWritten: Int64
     }
 
-    static func measure(configuration: LedgerConfiguration, events: Int, agents: Int, producers: Int) async throws -> Result {
+    static func measure(
+        configuration: LedgerConfiguration,
+        events: Int,
+        agents: Int,
+        producers: Int
+    ) async throws -> Result {
         let ledger = try Ledger(configuration: configuration, agent: "bench")
         let agentNames = (0..<agents).map { "agent-\($0 + 1)" }
         let zone = try LedgerTimeZone.parse(configuration.timeZone)
@@ -151,7 +166,10 @@ struct BenchCommand: AsyncParsableCommand {
                 let remaining = Countdown(producers) { done.resume() }
                 for p in 0..<producers {
                     let thread = Thread {
-                        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                        var histogram = Histogram<UInt64>(
+                            highestTrackableValue: 60_000_000_000,
+                            numberOfSignificantValueDigits: .three
+                        )
                         var seq = p
                         while seq < events {
                             let agentIndex = seq % agents
@@ -181,7 +199,10 @@ struct BenchCommand: AsyncParsableCommand {
             let report = await ledger.shutdown(timeout: 600)
             let end = monotonic()
             try await group.waitForAll()
-            var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            var merged = Histogram<UInt64>(
+                highestTrackableValue: 60_000_000_000,
+                numberOfSignificantValueDigits: .three
+            )
             for h in histograms.all() { merged.add(h) }
             let seconds = Double(end - start) / 1e9
             var bytes: Int64 = 0

@@ -3,8 +3,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Synchronization
+import UnixSignals
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,7 +94,13 @@ struct DemoCommand: AsyncParsableCommand {
                 "Done: \(stats.accepted) events accepted, \(stats.written) events written in \(String(format: "%.2f", secs)) s (\(Terminal.count(Double(stats.written) / secs))/s), \(stats.dropped) dropped, \(stats.rejected) rejected."
             )
             print("")
-            print(StatusView.render(StatusStore(layout: config.layout).readAll(), offlineAfter: config.offlineAfter, json: false))
+            print(
+                StatusView.render(
+                    StatusStore(layout: config.layout).readAll(),
+                    offlineAfter: config.offlineAfter,
+                    json: false
+                )
+            )
             print("")
             print("Day files:          \(config.layout.ledgerDirectory)/<agent>/YYYY-MM-DD.jsonl")
             print("Status snapshots:   \(config.layout.root)/agents/<agent>/status.json")
@@ -151,15 +157,36 @@ struct DemoCommand: AsyncParsableCommand {
             task += 1
             let id = "wo-\(agent.agent)-\(task)"
             let started = ContinuousClock.now
-            await send(event("task_start", task: id, summary: "Task \(task) for \(agent.agent)", data: ["priority": rng.next() % 3 == 0 ? "high" : "normal"]))
+            await send(
+                event(
+                    "task_start",
+                    task: id,
+                    summary: "Task \(task) for \(agent.agent)",
+                    data: ["priority": rng.next() % 3 == 0 ? "high" : "normal"]
+                )
+            )
             let steps = Int(rng.next() % 4)
             for step in 0..<steps where sent < budget {
-                await send(event("info", task: id, summary: "step \(step + 1) of task \(task)", data: ["step": .int(Int64(step + 1))]))
+                await send(
+                    event(
+                        "info",
+                        task: id,
+                        summary: "step \(step + 1) of task \(task)",
+                        data: ["step": .int(Int64(step + 1))]
+                    )
+                )
             }
             if sent % 50 < 6 { await send(event("heartbeat", data: ["load": .double(Double(rng.next() % 100) / 100)])) }
             let failed = rng.next() % 50 == 0
             if failed {
-                await send(event("error", task: id, summary: "Tool call failed: timeout after 30s", data: ["tool": "search", "retryable": true]))
+                await send(
+                    event(
+                        "error",
+                        task: id,
+                        summary: "Tool call failed: timeout after 30s",
+                        data: ["tool": "search", "retryable": true]
+                    )
+                )
             }
             let elapsed = ContinuousClock.now - started
             await send(
@@ -239,7 +266,13 @@ struct Simulation: Service {
                     let quota = total == Int.max ? Int.max : share + (i < total % count ? 1 : 0)
                     let handle = ledger.agent(name, session: sessions[i], source: "demo_orchestrator")
                     group.addTask {
-                        await DemoCommand.simulate(handle, quota: quota, deadline: deadline, seed: UInt64(i + 1), emitted: emitted)
+                        await DemoCommand.simulate(
+                            handle,
+                            quota: quota,
+                            deadline: deadline,
+                            seed: UInt64(i + 1),
+                            emitted: emitted
+                        )
                     }
                 }
                 var finished = 0

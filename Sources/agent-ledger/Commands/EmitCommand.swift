@@ -39,7 +39,10 @@ struct EmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The data, as JSON (any value; an object when --set is used too).")
     var data: String?
 
-    @Option(name: .customLong("set"), help: "A data field key=value; the value is read as JSON when it parses, else as text. Repeatable.")
+    @Option(
+        name: .customLong("set"),
+        help: "A data field key=value; the value is read as JSON when it parses, else as text. Repeatable."
+    )
     var fields: [String] = []
 
     @Option(name: .long, help: "Seed 003's persona id.")

@@ -76,7 +76,10 @@ enum StatusView {
             }
             let error = s.lastError.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } ?? "—"
             // Pad the state by its plain width so colour codes do not break the columns.
-            return [s.agent, colored + String(repeating: " ", count: max(0, 7 - state.rawValue.count)), age, s.lastTaskID ?? "—", error]
+            return [
+                s.agent, colored + String(repeating: " ", count: max(0, 7 - state.rawValue.count)), age,
+                s.lastTaskID ?? "—", error,
+            ]
         }
         return Terminal.table(["AGENT", "STATE  ", "HEARTBEAT", "LAST TASK", "LAST ERROR"], rows)
     }

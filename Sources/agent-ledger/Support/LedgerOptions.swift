@@ -10,7 +10,10 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (AGENT_LEDGER_CONFIG; default: Config/agent-ledger.json if present).")
     var config: String?
 
-    @Option(name: .long, help: "Zone of ts and day files: system, UTC, +07:00 or an IANA name (AGENT_LEDGER_TIME_ZONE).")
+    @Option(
+        name: .long,
+        help: "Zone of ts and day files: system, UTC, +07:00 or an IANA name (AGENT_LEDGER_TIME_ZONE)."
+    )
     var timeZone: String?
 
     /// Extra overrides a command sets for itself (by file key).
@@ -22,7 +25,10 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// Loads the settings with `overrides` (by file key) over the environment and the config file.
-    static func configuration(overrides: [String: String], configFile: String? = nil) async throws -> LedgerConfiguration {
+    static func configuration(
+        overrides: [String: String],
+        configFile: String? = nil
+    ) async throws -> LedgerConfiguration {
         do {
             return try await LedgerConfiguration.load(
                 overrides: overrides,
