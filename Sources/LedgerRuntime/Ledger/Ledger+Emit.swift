@@ -47,8 +47,7 @@ extension Ledger {
         at timestamp: Timestamp? = nil
     ) -> Bool {
         emit(
-            LedgerEvent(
-                timestamp: timestamp ?? encoder.timeSource.now(),
+            encoder.event(
                 agent: agent ?? defaultAgent,
                 type: type,
                 sessionID: sessionID,
@@ -57,7 +56,8 @@ extension Ledger {
                 summary: summary,
                 data: data,
                 personaID: personaID,
-                meta: meta
+                meta: meta,
+                at: timestamp
             )
         )
     }
