@@ -150,7 +150,7 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
             $0.bufferSize = 64
             $0.batchSize = 16
             $0.overflow = .block
-            $0.blockTimeout = 5
+            $0.blockTimeout = 60
         }
         let (_, report) = try await Ledger.withLedger(configuration: config) { ledger in
             // A blocking emitter is a thread of its own, as an orchestrator's worker would be.

@@ -114,6 +114,20 @@ final class FailingWrites: WriteFaults, @unchecked Sendable {
 }
 
 @Suite struct WriteFaultTests {
+    @Test func aLedgerFolderRemovedWhileRunningIsRecreated() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path))
+        for i in 0..<10 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+        #expect(await ledger.flush())
+        try Shell.run(["/bin/rm", "-rf", "--", dir.join("g")])
+        for i in 10..<20 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+        #expect(await ledger.flush())
+        _ = await ledger.shutdown()
+        let seqs = try ledgerEvents(dir.path, "cls").compactMap { $0.data["seq"]?.intValue }
+        #expect(seqs == Array(10..<20))
+    }
+
     @Test func ioErrorsMidWriteAreRetriedAndNothingIsLostOrGlued() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -96,3 +96,20 @@ import Glibc
         #expect(try readFile(target) == "keep me\n")
     }
 }
+
+@Suite struct DayFileWriterRecoveryTests {
+    @Test func aFolderDeletedUnderTheWriterIsMadeAgain() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = LedgerLayout(root: dir.path)
+        let date = CivilDate("2025-11-16")!
+        let writer = DayFileWriter(layout: layout, agent: "cls", fsyncPolicy: .none)
+        try writer.append(EventLine.bytes(TestEvents.event("info", summary: "before")), date: date)
+        try Shell.run(["/bin/rm", "-rf", "--", layout.agentDirectory("cls")])
+        try writer.append(EventLine.bytes(TestEvents.event("info", summary: "after")), date: date)
+        #expect(writer.reopenedFiles == 1)
+        let lines = try TestEvents.lines(layout.dayFile(agent: "cls", date: date))
+        #expect(lines.count == 1)
+        #expect(try EventLine.parse(lines[0]).summary == "after")
+    }
+}

@@ -34,6 +34,8 @@ public final class DayFileWriter {
     private var needsSeal = false
     /// How many torn tails this writer has sealed.
     public private(set) var sealedTornTails = 0
+    /// How many times the open file had gone from its path (deleted, or its folder) and was opened anew.
+    public private(set) var reopenedFiles = 0
 
     /// Injected faults, for tests; `nil` in production.
     let faults: (any WriteFaults)?
@@ -57,6 +59,12 @@ public final class DayFileWriter {
     /// - Throws: ``AppendFailure`` saying how much of the batch is safely in the file.
     public func append(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
         guard bytes.count > 0 else { return }
+        if fd >= 0 && date == currentDate && !openFileIsStillAtPath() {
+            // The file or its folder was removed or replaced under us: writing on would go to an
+            // unlinked file that nobody can read. Start over at the path.
+            reopenedFiles += 1
+            close()
+        }
         if date != currentDate || fd < 0 {
             if let currentDate, date < currentDate, fd >= 0 {
                 try appendLate(bytes, date: date)
@@ -178,6 +186,14 @@ public final class DayFileWriter {
         while complete > 0 && bytes[complete - 1] != UInt8(ascii: "\n") { complete -= 1 }
         if complete < result.written { needsSeal = true }
         throw AppendFailure(completedBytes: complete, error: FileSystem.error("append to", path: path, errno: code))
+    }
+
+    /// Whether the open descriptor is still the file at `path` (one `fstat` and one `lstat` per batch).
+    private func openFileIsStillAtPath() -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(fd, &open) == 0, lstat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     /// Whether an open file is empty or ends with `\n`.

@@ -133,7 +133,10 @@ struct DemoCommand: AsyncParsableCommand {
         var rng = SplitMix64(seed: seed)
         var sent = 0
         var task = 0
-        func send(_ e: LedgerEvent) async {
+        // One event of the quota is kept for the session's end, so the total is exact.
+        let budget = quota == Int.max ? Int.max : max(quota - 1, 1)
+        func send(_ e: LedgerEvent, last: Bool = false) async {
+            if !last && sent >= budget { return }
             await agent.ledger.emitWaiting(e)
             sent += 1
             emitted.add(1)
@@ -151,7 +154,6 @@ struct DemoCommand: AsyncParsableCommand {
             )
         }
         await send(event("session_start", summary: "\(agent.agent) session started"))
-        let budget = quota == Int.max ? Int.max : max(quota - 2, 0)
         while sent < budget && !Task.isCancelled {
             if let deadline, ContinuousClock.now >= deadline { break }
             task += 1
@@ -206,7 +208,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             if task % 64 == 0 { await Task.yield() }
         }
-        await send(event("session_end", summary: "\(agent.agent) finished \(task) tasks"))
+        await send(event("session_end", summary: "\(agent.agent) finished \(task) tasks"), last: true)
     }
 }
 
