@@ -111,7 +111,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerRuntimeTests",
-            dependencies: ["LedgerRuntime", "LedgerTestSupport"],
+            dependencies: [
+                "LedgerRuntime",
+                "LedgerTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

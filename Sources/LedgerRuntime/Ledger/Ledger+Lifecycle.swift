@@ -184,14 +184,15 @@ extension Ledger: Service {
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
+        if outcome.writeErrors > 0 { metrics.writeErrors.increment(by: Int64(outcome.writeErrors)) }
+        if outcome.written > 0 { metrics.written.increment(by: Int64(outcome.written)) }
+        if outcome.dropped > 0 { metrics.droppedWrite.increment(by: Int64(outcome.dropped)) }
         if let taken {
             let c = queue?.counters
             metrics.batchSize.record(taken.batch.count)
             metrics.flushDuration.recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             )
-            metrics.written.increment(by: Int64(outcome.written))
-            if outcome.dropped > 0 { metrics.droppedWrite.increment(by: Int64(outcome.dropped)) }
             if let c { reportCounters(c) }
             let end = taken.batch.endSequence
             queue?.recycle(taken.batch)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import LedgerCore
 import LedgerStore
 import Synchronization
@@ -33,7 +34,7 @@ public final class Ledger: Sendable {
 
     let queue: EventQueue?
     let budget: PendingBudget
-    let metrics = LedgerMetrics()
+    let metrics: LedgerMetrics
     let flusher: Flusher
     let control = Mutex(ControlState())
     let syncState = Mutex(SyncState())
@@ -72,16 +73,20 @@ public final class Ledger: Sendable {
     ///
     /// - Parameters:
     ///   - agent: the agent for seed 003's agent-less calls; default `orchestrator`.
+    ///   - metricsFactory: where the swift-metrics instruments come from (accepted, dropped by reason,
+    ///     written, write errors, queue depth, batch size, flush duration); default the bootstrapped system.
     ///   - faults: write faults to inject, for tests of the supervisor; `nil` in production.
     /// - Throws: `invalidConfiguration` for settings that cannot be used.
     public init(
         configuration: LedgerConfiguration,
         timeSource: any TimeSource = SystemTimeSource(),
         agent: String = "orchestrator",
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         faults: (any WriteFaults)? = nil
     ) throws(LedgerError) {
         try configuration.validate()
         self.faults = faults
+        self.metrics = LedgerMetrics(factory: metricsFactory)
         try Identifiers.validateAgent(agent)
         self.configuration = configuration
         self.encoder = try configuration.makeEncoder(timeSource: timeSource)

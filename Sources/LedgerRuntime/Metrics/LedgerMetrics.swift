@@ -2,15 +2,33 @@ import CoreMetrics
 
 /// The ledger's swift-metrics instruments. Updated once per batch, never per event.
 struct LedgerMetrics: Sendable {
-    let accepted = Counter(label: "agent_ledger_events_accepted_total")
-    let droppedQueueFull = Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", "queue_full")])
-    let droppedOldest = Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", "drop_oldest")])
-    let droppedClosed = Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", "shut_down")])
-    let droppedWrite = Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", "write_failed")])
-    let rejected = Counter(label: "agent_ledger_events_rejected_total")
-    let written = Counter(label: "agent_ledger_events_written_total")
-    let writeErrors = Counter(label: "agent_ledger_write_errors_total")
-    let queueDepth = Gauge(label: "agent_ledger_queue_depth")
-    let batchSize = Recorder(label: "agent_ledger_batch_size", aggregate: true)
-    let flushDuration = Timer(label: "agent_ledger_flush_duration")
+    let accepted: Counter
+    let droppedQueueFull: Counter
+    let droppedOldest: Counter
+    let droppedClosed: Counter
+    let droppedWrite: Counter
+    let rejected: Counter
+    let written: Counter
+    let writeErrors: Counter
+    let queueDepth: Gauge
+    let batchSize: Recorder
+    let flushDuration: Timer
+
+    /// - Parameter factory: where the instruments come from; by default the bootstrapped metrics system.
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        func dropped(_ reason: String) -> Counter {
+            Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", reason)], factory: factory)
+        }
+        accepted = Counter(label: "agent_ledger_events_accepted_total", factory: factory)
+        droppedQueueFull = dropped("queue_full")
+        droppedOldest = dropped("drop_oldest")
+        droppedClosed = dropped("shut_down")
+        droppedWrite = dropped("write_failed")
+        rejected = Counter(label: "agent_ledger_events_rejected_total", factory: factory)
+        written = Counter(label: "agent_ledger_events_written_total", factory: factory)
+        writeErrors = Counter(label: "agent_ledger_write_errors_total", factory: factory)
+        queueDepth = Gauge(label: "agent_ledger_queue_depth", factory: factory)
+        batchSize = Recorder(label: "agent_ledger_batch_size", aggregate: true, factory: factory)
+        flushDuration = Timer(label: "agent_ledger_flush_duration", factory: factory)
+    }
 }

@@ -63,6 +63,8 @@ actor AgentWriter {
         var notices: [LedgerEvent] = []
         /// The error the last failed write hit.
         var error: LedgerError?
+        /// How many writes failed.
+        var writeErrors = 0
     }
 
     /// Writes chunks of complete lines (one chunk per local day, in order) and applies status events.
@@ -148,6 +150,7 @@ actor AgentWriter {
             report.written += chunk.events
         } catch {
             writeErrors += 1
+            report.writeErrors += 1
             let done = error.completedBytes
             let doneEvents = min(
                 chunk.events,
@@ -197,6 +200,7 @@ actor AgentWriter {
                 report.written += first.events
             } catch {
                 writeErrors += 1
+                report.writeErrors += 1
                 let done = error.completedBytes
                 if done > 0 {
                     let doneEvents = min(

@@ -39,6 +39,7 @@ actor Flusher {
         var dropped: UInt64 = 0
         var batchCount = 0
         var lastError: LedgerError?
+        var writeErrors = 0
     }
 
     func writer(for agent: String) -> AgentWriter {
@@ -171,6 +172,7 @@ actor Flusher {
             outcome.dropped += r.dropped
             outcome.events.append(contentsOf: r.notices)
             if let e = r.error { outcome.lastError = e }
+            outcome.writeErrors += r.writeErrors
         }
         written += UInt64(outcome.written)
         droppedWrite += outcome.dropped
