@@ -73,6 +73,19 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
         #expect(!FileSystem.exists(dir.join("g")))
     }
 
+    @Test func anOversizedEventIsRefusedNotCountedAsADrop() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path) { $0.maxEventBytes = 4096 })
+        let big = String(repeating: "x", count: 10_000)
+        #expect(!ledger.emit("info", agent: "cls", summary: big))
+        #expect(await ledger.emitWaiting(LedgerEvent(timestamp: .now, agent: "cls", type: "info", summary: big)) == false)
+        #expect(ledger.rejectedCount == 2)
+        #expect(ledger.lastRejectionReason?.code == .eventTooLarge)
+        let report = await ledger.shutdown()
+        #expect(report.statistics.dropped == 0)
+    }
+
     @Test func shutdownIsIdempotentAndLaterEmitsAreRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -159,6 +159,8 @@ public enum TimestampFormat {
         guard CivilDate(daysSinceEpoch: date.daysSinceEpoch) == date else { return nil }
         let localSeconds = date.daysSinceEpoch * 86400 + Int64(h * 3600 + mi * 60 + s)
         let utcSeconds = localSeconds - Int64(offset)
+        // Nanoseconds since 1970 fit in 64 bits for the years 1678 to 2261 only.
+        guard abs(utcSeconds) < 9_000_000_000 else { return nil }
         return (Timestamp(nanoseconds: utcSeconds * 1_000_000_000 + nanos), offset)
     }
 

@@ -76,7 +76,10 @@ public struct LedgerConfiguration: Sendable {
             throw bad(.maxEventBytes, "must be between 256 and buffer_bytes (\(bufferBytes)), got \(maxEventBytes)")
         }
         guard offlineAfter > 0 else { throw bad(.offlineAfter, "must be positive, got \(offlineAfter)") }
-        guard shutdownTimeout >= 0 else { throw bad(.shutdownTimeout, "must not be negative, got \(shutdownTimeout)") }
+        guard shutdownTimeout >= 0, shutdownTimeout <= 86400 else {
+            throw bad(.shutdownTimeout, "must be between 0 and 86400 seconds, got \(shutdownTimeout)")
+        }
+        guard offlineAfter <= 1e9 else { throw bad(.offlineAfter, "must be at most 1e9 seconds, got \(offlineAfter)") }
         do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }
         if let ledgerPath, !ledgerPath.hasSuffix(".jsonl") {
             throw bad(.ledgerPath, "must name a .jsonl file, got \"\(ledgerPath)\"")

@@ -22,7 +22,13 @@ extension Ledger {
             return false
         }
         if let queue {
-            return queue.offer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) == .accepted
+            switch queue.offer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) {
+            case .accepted: return true
+            case .tooLarge:
+                reject(LedgerError(.eventTooLarge, "event is over the limit of \(encoder.maxEventBytes) bytes"))
+                return false
+            case .dropped, .closed: return false
+            }
         }
         return writeNow(&e)
     }
@@ -80,6 +86,9 @@ extension Ledger {
             switch queue.tryOffer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) {
             case .accepted: return true
             case .closed: return false
+            case .tooLarge:
+                reject(LedgerError(.eventTooLarge, "event is over the limit of \(encoder.maxEventBytes) bytes"))
+                return false
             case .dropped:
                 if Task.isCancelled { return false }
                 try? await Task.sleep(for: .microseconds(100))

@@ -60,7 +60,7 @@ extension Ledger: Service {
             queue.wake.signal()
             done = await waitForWritten(target, seconds: seconds)
         } else {
-            done = await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .seconds(seconds)))
+            done = await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9))))
         }
         // After a flush the status snapshots are current too.
         await flusher.writeStatus()
@@ -75,7 +75,7 @@ extension Ledger: Service {
     @discardableResult
     public func shutdown(timeout: Double? = nil) async -> ShutdownReport {
         let seconds = timeout ?? configuration.shutdownTimeout
-        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
+        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
         if let done = control.withLock({ $0.report }) { return done }
         requestShutdown()
         guard let queue else {
@@ -116,7 +116,18 @@ extension Ledger: Service {
 
     func flushLoop(_ queue: EventQueue) async {
         var lost: UInt64 = 0
+        // Set when a shutdown is first seen (shutdown(), SIGTERM through the service, cancellation):
+        // past it, what cannot be written is given up and counted, so the process can always exit.
+        var shutdownDeadline: ContinuousClock.Instant?
         while true {
+            if shutdownDeadline == nil, control.withLock({ $0.shutdownStarted }) {
+                shutdownDeadline = ContinuousClock.now.advanced(
+                    by: .nanoseconds(Int64(min(max(configuration.shutdownTimeout, 0), 86400) * 1e9))
+                )
+            }
+            if let shutdownDeadline, ContinuousClock.now >= shutdownDeadline {
+                control.withLock { $0.abandon = true }
+            }
             let abandon = control.withLock { $0.abandon }
             if abandon {
                 if let left = queue.take() {
@@ -316,7 +327,7 @@ extension Ledger: Service {
                 return !Task.isCancelled
             }
             group.addTask {
-                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+                try? await Task.sleep(for: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
                 return false
             }
             let first = await group.next() ?? false
@@ -348,7 +359,7 @@ extension Ledger: Service {
                 return self.control.withLock { $0.finished }
             }
             group.addTask {
-                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+                try? await Task.sleep(for: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
                 return false
             }
             let first = await group.next() ?? false

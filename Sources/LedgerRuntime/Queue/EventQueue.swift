@@ -63,6 +63,8 @@ final class EventQueue: Sendable {
         case accepted
         case dropped
         case closed
+        /// The encoded line is over the size cap: refused, not dropped.
+        case tooLarge
     }
 
     /// Encodes an already validated event into the queue.
@@ -101,9 +103,7 @@ final class EventQueue: Sendable {
                 let length = s.active.bytes.count - start
                 if length > encoder.maxEventBytes {
                     s.active.bytes.removeSubrange(start...)
-                    s.drops[Int(slot)] += 1
-                    s.counters.droppedFull += 1
-                    return (.dropped, false, false)
+                    return (.tooLarge, false, false)
                 }
                 if s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes {
                     if policy == .dropOldest && applyPolicy {

@@ -49,7 +49,7 @@ final class WakeSignal: Sendable {
         guard seconds > 0 else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait() }
-            group.addTask { try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9))) }
+            group.addTask { try? await Task.sleep(for: .nanoseconds(Int64(min(seconds, 86400) * 1e9))) }
             await group.next()
             group.cancelAll()
         }

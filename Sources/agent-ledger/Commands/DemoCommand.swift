@@ -42,8 +42,10 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...256).contains(agents) else { throw ValidationError("--agents must be between 1 and 256") }
         if let events, events < 1 { throw ValidationError("--events must be at least 1") }
-        if let duration, LedgerConfiguration.parseSeconds(duration) == nil {
-            throw ValidationError("--duration \"\(duration)\" is not a time like 10s or 2m")
+        if let duration {
+            guard let seconds = LedgerConfiguration.parseSeconds(duration), seconds <= 30 * 86400 else {
+                throw ValidationError("--duration \"\(duration)\" is not a time like 10s or 2m (at most 30 days)")
+            }
         }
     }
 
