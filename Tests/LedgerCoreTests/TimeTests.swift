@@ -22,7 +22,10 @@ import Testing
             TimestampFormat.parseISO8601("2025-11-16T02:12:34.5+07:00")!.timestamp.milliseconds == base.timestamp
                 .milliseconds + 500
         )
-        for bad in ["9999-12-31T23:59:59.999+14:00", "0000-01-01T00:00:00Z", "2025-11-16T02:12:34", "2025-02-30T00:00:00Z", "2025-11-16 nope", "", "2025-11-16T25:00:00Z"] {
+        for bad in [
+            "9999-12-31T23:59:59.999+14:00", "0000-01-01T00:00:00Z", "2025-11-16T02:12:34", "2025-02-30T00:00:00Z",
+            "2025-11-16 nope", "", "2025-11-16T25:00:00Z",
+        ] {
             #expect(TimestampFormat.parseISO8601(bad) == nil, "\(bad)")
         }
     }

@@ -79,7 +79,9 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
         let ledger = try Ledger(configuration: asyncConfig(dir.path) { $0.maxEventBytes = 4096 })
         let big = String(repeating: "x", count: 10_000)
         #expect(!ledger.emit("info", agent: "cls", summary: big))
-        #expect(await ledger.emitWaiting(LedgerEvent(timestamp: .now, agent: "cls", type: "info", summary: big)) == false)
+        #expect(
+            await ledger.emitWaiting(LedgerEvent(timestamp: .now, agent: "cls", type: "info", summary: big)) == false
+        )
         #expect(ledger.rejectedCount == 2)
         #expect(ledger.lastRejectionReason?.code == .eventTooLarge)
         let report = await ledger.shutdown()

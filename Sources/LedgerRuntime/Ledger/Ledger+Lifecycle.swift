@@ -60,7 +60,10 @@ extension Ledger: Service {
             queue.wake.signal()
             done = await waitForWritten(target, seconds: seconds)
         } else {
-            done = await drainInline(queue, deadline: ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9))))
+            done = await drainInline(
+                queue,
+                deadline: ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
+            )
         }
         // After a flush the status snapshots are current too.
         await flusher.writeStatus()
