@@ -23,8 +23,12 @@ import Testing
         defer { dir.remove() }
         let path = dir.join("ledger.lock")
         let marker = dir.join("locked")
-        // flock(1) takes the lock in another process, says so, and keeps it for a moment.
-        let holder = try Shell.spawn(["flock", path, "sh", "-c", "touch \"$0\"; sleep 2", marker])
+        let release = dir.join("release")
+        // flock(1) takes the lock in another process, says so, and keeps it until told to let go,
+        // so a loaded machine cannot make the holder give up before the check below.
+        let holder = try Shell.spawn([
+            "flock", path, "sh", "-c", "touch \"$0\"; while [ ! -e \"$1\" ]; do sleep 0.05; done", marker, release,
+        ])
         for _ in 0..<1000 where !FileIO.exists(marker) { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(FileIO.exists(marker))
         do {
@@ -35,6 +39,7 @@ import Testing
             #expect(error.code == .lockTimeout)
         }
         // Waiting long enough gets it once the other process lets go.
+        try Shell.run(["touch", release])
         let lock = try await LedgerLock.acquire(path: path, timeout: 30)
         lock.release()
         _ = try await holder.finish()
