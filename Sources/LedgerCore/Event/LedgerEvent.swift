@@ -71,9 +71,7 @@ public struct LedgerEvent: Sendable, Hashable {
 
     /// The local calendar date of the event at its own offset: the day file it belongs in.
     public var localDate: CivilDate {
-        let localMs = timestamp.milliseconds + Int64(utcOffsetSeconds) * 1000
-        let days = localMs >= 0 ? localMs / 86_400_000 : (localMs - 86_399_999) / 86_400_000
-        return CivilDate(daysSinceEpoch: days)
+        CivilDate(daysSinceEpoch: timestamp.localDay(utcOffsetSeconds: utcOffsetSeconds))
     }
 
     /// `ts` as written on disk.

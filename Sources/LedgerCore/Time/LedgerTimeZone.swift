@@ -77,10 +77,7 @@ public final class LedgerTimeZone: Sendable, CustomStringConvertible {
     /// The local calendar date of `timestamp` in this zone.
     @inline(__always)
     public func localDate(of timestamp: Timestamp) -> CivilDate {
-        let offset = utcOffsetSeconds(at: timestamp)
-        let localMs = timestamp.milliseconds + Int64(offset) * 1000
-        let days = localMs >= 0 ? localMs / 86_400_000 : (localMs - 86_399_999) / 86_400_000
-        return CivilDate(daysSinceEpoch: days)
+        CivilDate(daysSinceEpoch: timestamp.localDay(utcOffsetSeconds: utcOffsetSeconds(at: timestamp)))
     }
 
     private func computeOffset(at timestamp: Timestamp) -> Int32 {

@@ -26,6 +26,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000
     }
 
+    /// The local day of this instant at `utcOffsetSeconds`, as days since 1970-01-01 (rounded down).
+    @inline(__always)
+    public func localDay(utcOffsetSeconds: Int32) -> Int64 {
+        let localMs = milliseconds + Int64(utcOffsetSeconds) * 1000
+        return localMs >= 0 ? localMs / 86_400_000 : (localMs - 86_399_999) / 86_400_000
+    }
+
     /// Seconds since the epoch, with a fraction.
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 

@@ -253,8 +253,7 @@ final class EventQueue: Sendable {
 
     @inline(__always)
     static func localDay(_ e: LedgerEvent) -> Int32 {
-        let localMs = e.timestamp.milliseconds + Int64(e.utcOffsetSeconds) * 1000
-        return Int32(localMs >= 0 ? localMs / 86_400_000 : (localMs - 86_399_999) / 86_400_000)
+        Int32(truncatingIfNeeded: e.timestamp.localDay(utcOffsetSeconds: e.utcOffsetSeconds))
     }
 
     @inline(__always)

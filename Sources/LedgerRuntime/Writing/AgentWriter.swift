@@ -152,10 +152,7 @@ actor AgentWriter {
             writeErrors += 1
             report.writeErrors += 1
             let done = error.completedBytes
-            let doneEvents = min(
-                chunk.events,
-                chunk.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            )
+            let doneEvents = Self.eventsIn(chunk.bytes, upTo: done, atMost: chunk.events)
             writtenEvents += UInt64(doneEvents)
             writtenBytes += UInt64(done)
             report.written += doneEvents
@@ -203,10 +200,7 @@ actor AgentWriter {
                 report.writeErrors += 1
                 let done = error.completedBytes
                 if done > 0 {
-                    let doneEvents = min(
-                        first.events,
-                        first.bytes[0..<done].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-                    )
+                    let doneEvents = Self.eventsIn(first.bytes, upTo: done, atMost: first.events)
                     pending[0].bytes.removeFirst(done)
                     pending[0].events -= doneEvents
                     pendingEvents -= doneEvents
@@ -225,6 +219,12 @@ actor AgentWriter {
         sessionsAwaitingSummary.removeAll()
         for session in waiting { summarize(session) }
         return false
+    }
+
+    /// How many of a chunk's events are among its first `count` bytes (a write that stopped part way
+    /// keeps whole lines only). A notice chunk carries `atMost` 0, so it never counts as the caller's.
+    private static func eventsIn(_ bytes: [UInt8], upTo count: Int, atMost events: Int) -> Int {
+        min(events, bytes[0..<count].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) })
     }
 
     private func scheduleRetry() {
