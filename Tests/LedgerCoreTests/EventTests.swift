@@ -164,4 +164,22 @@ import Testing
         #expect(EventID("not-an-id") == nil)
         #expect(EventID("8ZZZZZZZZZZZZZZZZZZZZZZZZZ") == nil)
     }
+
+    @Test func idsOfEventsBefore1970SortFirst() {
+        let gen = EventIDGenerator()
+        let old = gen.next(at: Timestamp(milliseconds: -86_400_000))
+        let epoch = gen.next(at: Timestamp(milliseconds: 0))
+        let recent = gen.next(at: Timestamp(milliseconds: 1_700_000_000_000))
+        #expect(old.milliseconds == 0)
+        #expect(old < epoch && epoch < recent)
+    }
+
+    @Test func sessionIDsFollowTheRule() {
+        for ok in ["2025-11-16_cls_001", "S1", "a:b.c-d_e", String(repeating: "A", count: 128)] {
+            #expect(Identifiers.isValidSession(ok), "\(ok)")
+        }
+        for bad in ["", "-x", ".x", "a..b", "a/b", "a b", "a\u{0}", "é", String(repeating: "a", count: 129)] {
+            #expect(!Identifiers.isValidSession(bad), "\(bad)")
+        }
+    }
 }

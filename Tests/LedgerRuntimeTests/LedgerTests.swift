@@ -11,6 +11,9 @@ func asyncConfig(_ root: String, _ change: (inout LedgerConfiguration) -> Void =
     c.root = root
     c.async = true
     c.timeZone = "+07:00"
+    // A generous deadline for flush and shutdown: the suite runs many tests at once on few cores,
+    // and a test must not fail because its task waited for a thread. Tests of the deadline set their own.
+    c.shutdownTimeout = 300
     change(&c)
     return c
 }
@@ -137,7 +140,30 @@ func ledgerEvents(_ root: String, _ agent: String) throws -> [LedgerEvent] {
         #expect(report.statistics.droppedOldest == 90)
         let events = try ledgerEvents(dir.path, "cls")
         #expect(events.filter { $0.type == "info" }.compactMap { $0.data["seq"]?.intValue } == Array(90..<100))
-        #expect(events.first { $0.type == "ledger.dropped" }?.data["dropped"] == .int(90))
+        let notice = try #require(events.first { $0.type == "ledger.dropped" })
+        #expect(notice.data["dropped"] == .int(90))
+        #expect(notice.data["reason"] == "drop_oldest")
+    }
+
+    @Test func aCancelledEmitWaitingIsCountedAndReportedAsADrop() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path) { $0.bufferSize = 1 })
+        // No runner: the one slot stays taken, so the waiting call waits until it is cancelled.
+        #expect(ledger.emit("info", agent: "cls", data: ["seq": 0]))
+        let waiting = Task {
+            await ledger.emitWaiting(LedgerEvent(timestamp: .now, agent: "cls", type: "info", data: ["seq": 1]))
+        }
+        waiting.cancel()
+        #expect(await waiting.value == false)
+        let report = await ledger.shutdown()
+        #expect(report.statistics.droppedCancelled == 1)
+        #expect(report.statistics.dropped == 1)
+        let events = try ledgerEvents(dir.path, "cls")
+        #expect(events.filter { $0.type == "info" }.count == 1)
+        let notice = try #require(events.first { $0.type == "ledger.dropped" })
+        #expect(notice.data["reason"] == "cancelled_while_waiting")
+        #expect(notice.data["dropped"] == .int(1))
     }
 
     @Test func theByteCapBoundsTheQueue() async throws {

@@ -121,13 +121,53 @@ public struct EventEncoder: Sendable {
         }
     }
 
+    /// What ``complete(_:)`` fills in: the id, the offset, `ts_unix` and the context.
+    public struct Stamp: Sendable {
+        public var id: EventID
+        public var utcOffsetSeconds: Int32
+        public var tsUnix: Double?
+        public var context: EventContext?
+    }
+
+    /// Works out what ``complete(_:)`` would fill in, without touching (or copying) the event.
+    @inline(__always)
+    public func stamp(_ e: LedgerEvent) -> Stamp {
+        Stamp(
+            id: e.id ?? idGenerator.next(at: e.timestamp),
+            utcOffsetSeconds: timeZone.utcOffsetSeconds(at: e.timestamp),
+            tsUnix: e.tsUnix ?? (includeUnixTime ? Double(e.timestamp.milliseconds) / 1000 : nil),
+            context: e.context ?? context
+        )
+    }
+
     /// Fills the id, the offset, `ts_unix` and the context of an event that has been validated.
     @inline(__always)
     public func complete(_ e: inout LedgerEvent) {
-        if e.id == nil { e.id = idGenerator.next(at: e.timestamp) }
-        e.utcOffsetSeconds = timeZone.utcOffsetSeconds(at: e.timestamp)
-        if includeUnixTime && e.tsUnix == nil { e.tsUnix = Double(e.timestamp.milliseconds) / 1000 }
-        if e.context == nil, let context { e.context = context }
+        apply(stamp(e), to: &e)
+    }
+
+    /// Puts a stamp's fields into the event.
+    @inline(__always)
+    public func apply(_ stamp: Stamp, to e: inout LedgerEvent) {
+        e.id = stamp.id
+        e.utcOffsetSeconds = stamp.utcOffsetSeconds
+        e.tsUnix = stamp.tsUnix
+        e.context = stamp.context
+    }
+
+    /// Appends the line of a validated event as if completed with `stamp`, without copying the event.
+    ///
+    /// The size cap is the caller's to check.
+    @inline(__always)
+    public func writeLine(_ e: LedgerEvent, stamp: Stamp, into out: inout StagedBytes) {
+        EventLine.write(
+            e,
+            id: stamp.id,
+            utcOffsetSeconds: stamp.utcOffsetSeconds,
+            tsUnix: stamp.tsUnix,
+            context: stamp.context,
+            into: &out
+        )
     }
 
     /// A new event stamped now, for the fields given.

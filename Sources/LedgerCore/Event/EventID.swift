@@ -100,7 +100,9 @@ public final class EventIDGenerator: Sendable {
     @inline(__always)
     public func next(at timestamp: Timestamp) -> EventID {
         let count = counter.wrappingAdd(1, ordering: .relaxed).newValue & 0xFFFF_FFFF_FFFF
-        let ms = UInt64(bitPattern: timestamp.milliseconds) & 0xFFFF_FFFF_FFFF
+        // A ULID's time starts at 1970: earlier events (backfilled history) get time 0, so they sort
+        // before every later id instead of wrapping around to the far future.
+        let ms = UInt64(max(timestamp.milliseconds, 0)) & 0xFFFF_FFFF_FFFF
         // 80 random bits = 32-bit nonce then 48-bit counter; the top 16 of them sit in `high`.
         return EventID(high: ms << 16 | nonce >> 16, low: (nonce & 0xFFFF) << 48 | count)
     }

@@ -10,14 +10,28 @@ public enum EventLine {
 
     /// Appends the event's JSON object and a final `\n`.
     public static func write(_ e: LedgerEvent, into out: inout StagedBytes) {
+        write(e, id: e.id, utcOffsetSeconds: e.utcOffsetSeconds, tsUnix: e.tsUnix, context: e.context, into: &out)
+    }
+
+    /// Appends the line of `e` with `id`, the offset, `ts_unix` and `context` given apart from the
+    /// event, so that the emitter can write what it fills in without copying the event first.
+    @inline(__always)
+    public static func write(
+        _ e: LedgerEvent,
+        id: EventID?,
+        utcOffsetSeconds: Int32,
+        tsUnix: Double?,
+        context: EventContext?,
+        into out: inout StagedBytes
+    ) {
         JSONWriter.appendLiteral(#"{"ts":""#, into: &out)
-        TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: e.utcOffsetSeconds, into: &out)
+        TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: utcOffsetSeconds, into: &out)
         out.append(UInt8(ascii: "\""))
-        if let tsUnix = e.tsUnix {
+        if let tsUnix {
             JSONWriter.appendLiteral(#","ts_unix":"#, into: &out)
             writeUnixSeconds(tsUnix, into: &out)
         }
-        if let id = e.id {
+        if let id {
             JSONWriter.appendLiteral(#","id":""#, into: &out)
             id.write(into: &out)
             out.append(UInt8(ascii: "\""))
@@ -44,7 +58,7 @@ public enum EventLine {
             JSONWriter.appendLiteral(#","meta":"#, into: &out)
             JSONWriter.writeObject(meta, into: &out)
         }
-        if let context = e.context {
+        if let context {
             JSONWriter.appendLiteral(#","context":"#, into: &out)
             JSONWriter.writeObject(context.jsonObject, into: &out)
         }

@@ -7,10 +7,18 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public init() { members = [] }
 
+    /// An object with these members in order; a repeated key keeps its first place and its last value.
     public init(_ members: [(String, JSONValue)]) {
-        self.members = []
-        self.members.reserveCapacity(members.count)
-        for (k, v) in members { self[k] = v }
+        var list: [(key: String, value: JSONValue)] = []
+        list.reserveCapacity(members.count)
+        next: for (k, v) in members {
+            for i in list.indices where list[i].key == k {
+                list[i].value = v
+                continue next
+            }
+            list.append((k, v))
+        }
+        self.members = list
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

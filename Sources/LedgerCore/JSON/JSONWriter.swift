@@ -51,13 +51,14 @@ public enum JSONWriter {
     /// Appends the JSON text of an object.
     public static func writeObject(_ object: JSONObject, into out: inout StagedBytes) {
         out.append(UInt8(ascii: "{"))
-        var first = true
-        for (k, v) in object {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            writeString(k, into: &out)
-            out.append(UInt8(ascii: ":"))
-            write(v, into: &out)
+        // Members are read in place: iterating the tuples would copy (retain and release) each one.
+        object.members.withUnsafeBufferPointer { members in
+            for i in members.indices {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(members[i].key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(members[i].value, into: &out)
+            }
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -70,10 +71,13 @@ public enum JSONWriter {
     }
 
     /// Appends a quoted, escaped JSON string.
+    @inline(__always)
     public static func writeString(_ string: String, into out: inout StagedBytes) {
-        var s = string
-        s.withUTF8 { utf8 in
-            writeStringBytes(utf8, into: &out)
+        // Borrowing the UTF-8 in place avoids the copy (a retain and a release) that `withUTF8` needs.
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { writeStringBytes($0, into: &out) }
+        if done == nil {
+            var s = string
+            s.withUTF8 { writeStringBytes($0, into: &out) }
         }
     }
 

@@ -30,6 +30,18 @@ public struct StagedBytes {
     @inlinable @inline(__always)
     public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
+        if n <= 16 && n >= 8 && capacity &- position >= 16 {
+            // Short pieces (keys, literals, small strings) are the common case: two overlapping
+            // 8-byte moves instead of a call to memmove.
+            let source = UnsafeRawPointer(bytes.baseAddress!)
+            let target = UnsafeMutableRawPointer(scratch + position)
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+            position &+= n
+            return
+        }
         if n > capacity &- position {
             spill()
             if n > capacity {
@@ -66,7 +78,9 @@ public struct StagedBytes {
     ///
     /// Never inlined: the stack buffer must live in a plain synchronous frame, also when the caller
     /// is an async function (inlined into one, the temporary allocation crashed at run time).
-    @inline(never)
+    /// Inlinable all the same, so that callers in other modules get a specialized copy instead of
+    /// instantiating generic metadata per call.
+    @inlinable @inline(never)
     public static func withStaging<T>(_ out: inout [UInt8], _ body: (inout StagedBytes) -> T) -> T {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
             var staged = StagedBytes(out: out, scratch: buffer.baseAddress!, capacity: buffer.count)
@@ -76,6 +90,28 @@ public struct StagedBytes {
             staged.spill()
             out = staged.out
             return result
+        }
+    }
+
+    /// Runs `write` with a staging writer over a stack buffer, then `body` with everything written:
+    /// straight from the stack when it fit, else from the heap.
+    ///
+    /// For writing one line without a shared buffer (and so without a lock), then copying it
+    /// where it goes. Never inlined, for the reason given at ``withStaging(_:_:)``.
+    @inlinable @inline(never)
+    public static func withStagedLine<T>(
+        capacity: Int = 1024,
+        writing write: (inout StagedBytes) -> Void,
+        then body: (UnsafeBufferPointer<UInt8>) -> T
+    ) -> T {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var staged = StagedBytes(out: [], scratch: buffer.baseAddress!, capacity: buffer.count)
+            write(&staged)
+            if staged.out.isEmpty {
+                return body(UnsafeBufferPointer(start: buffer.baseAddress!, count: staged.position))
+            }
+            staged.spill()
+            return staged.out.withUnsafeBufferPointer(body)
         }
     }
 }

@@ -17,7 +17,7 @@ public enum Identifiers {
     /// Whether `agent` is a valid agent id.
     @inline(__always)
     public static func isValidAgent(_ agent: String) -> Bool {
-        check(agent, maxLength: 64, forbidDoubleDot: true, table: agentTable)
+        check(agent, maxLength: 64, forbidDoubleDot: true, AgentBytes.self)
     }
 
     /// Checks an event type: `[a-z0-9][a-z0-9_.:-]{0,127}`.
@@ -30,7 +30,7 @@ public enum Identifiers {
     /// Whether `type` is a valid event type.
     @inline(__always)
     public static func isValidEventType(_ type: String) -> Bool {
-        check(type, maxLength: 128, forbidDoubleDot: false, table: eventTypeTable)
+        check(type, maxLength: 128, forbidDoubleDot: false, EventTypeBytes.self)
     }
 
     /// Checks a session id, which names a summary file: `[A-Za-z0-9][A-Za-z0-9._:-]{0,127}`, never `..`.
@@ -43,7 +43,7 @@ public enum Identifiers {
     /// Whether `session` is a valid session id.
     @inline(__always)
     public static func isValidSession(_ session: String) -> Bool {
-        check(session, maxLength: 128, forbidDoubleDot: true, table: sessionTable)
+        check(session, maxLength: 128, forbidDoubleDot: true, SessionBytes.self)
     }
 
     /// Checks free text carried in a field (task id, source, persona): at most `maxBytes` bytes.
@@ -56,36 +56,23 @@ public enum Identifiers {
         }
     }
 
-    /// Character classes as 256-entry tables: bit 1 allowed first, bit 2 allowed after the first.
-    static let agentTable = table(first: "abcdefghijklmnopqrstuvwxyz0123456789", rest: "._-")
-    static let eventTypeTable = table(first: "abcdefghijklmnopqrstuvwxyz0123456789", rest: "._-:")
-    static let sessionTable = table(
-        first: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-        rest: "._-:"
-    )
-
-    static func table(first: String, rest: String) -> [UInt8] {
-        var t = [UInt8](repeating: 0, count: 256)
-        for c in first.utf8 { t[Int(c)] = 3 }
-        for c in rest.utf8 { t[Int(c)] |= 2 }
-        return t
-    }
-
     @inline(__always)
-    static func check(_ s: String, maxLength: Int, forbidDoubleDot: Bool, table: [UInt8]) -> Bool {
+    static func check<Bytes: ByteClass>(
+        _ s: String,
+        maxLength: Int,
+        forbidDoubleDot: Bool,
+        _ bytes: Bytes.Type
+    ) -> Bool {
         let result = s.utf8.withContiguousStorageIfAvailable { u -> Bool in
-            guard u.count > 0, u.count <= maxLength else { return false }
-            return table.withUnsafeBufferPointer { t -> Bool in
-                guard t[Int(u[0])] & 1 != 0 else { return false }
-                var previousDot = false
-                for c in u {
-                    if t[Int(c)] & 2 == 0 { return false }
-                    let dot = c == UInt8(ascii: ".")
-                    if forbidDoubleDot && dot && previousDot { return false }
-                    previousDot = dot
-                }
-                return true
+            guard u.count > 0, u.count <= maxLength, Bytes.allowedFirst(u[0]) else { return false }
+            var previousDot = false
+            for c in u {
+                if !Bytes.allowed(c) { return false }
+                let dot = c == UInt8(ascii: ".")
+                if forbidDoubleDot && dot && previousDot { return false }
+                previousDot = dot
             }
+            return true
         }
         if let result { return result }
         // A string without contiguous UTF-8 (bridged): check a copy.
@@ -93,7 +80,7 @@ public enum Identifiers {
             String(decoding: Array(s.utf8), as: UTF8.self),
             maxLength: maxLength,
             forbidDoubleDot: forbidDoubleDot,
-            table: table
+            bytes
         )
     }
 
@@ -114,5 +101,45 @@ public enum Identifiers {
             }
         }
         return out + "\""
+    }
+}
+
+/// The bytes an identifier may start with and contain. Plain comparisons, resolved at compile
+/// time through the generic: no table to load and no call per byte.
+protocol ByteClass {
+    static func allowedFirst(_ c: UInt8) -> Bool
+    static func allowed(_ c: UInt8) -> Bool
+}
+
+extension ByteClass {
+    @inline(__always) static func isLowerAlnum(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+    @inline(__always) static func isPunctuation(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+    }
+}
+
+/// `[a-z0-9][a-z0-9._-]*`
+enum AgentBytes: ByteClass {
+    @inline(__always) static func allowedFirst(_ c: UInt8) -> Bool { isLowerAlnum(c) }
+    @inline(__always) static func allowed(_ c: UInt8) -> Bool { isLowerAlnum(c) || isPunctuation(c) }
+}
+
+/// `[a-z0-9][a-z0-9_.:-]*`
+enum EventTypeBytes: ByteClass {
+    @inline(__always) static func allowedFirst(_ c: UInt8) -> Bool { isLowerAlnum(c) }
+    @inline(__always) static func allowed(_ c: UInt8) -> Bool {
+        isLowerAlnum(c) || isPunctuation(c) || c == UInt8(ascii: ":")
+    }
+}
+
+/// `[A-Za-z0-9][A-Za-z0-9._:-]*`
+enum SessionBytes: ByteClass {
+    @inline(__always) static func allowedFirst(_ c: UInt8) -> Bool {
+        isLowerAlnum(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    }
+    @inline(__always) static func allowed(_ c: UInt8) -> Bool {
+        allowedFirst(c) || isPunctuation(c) || c == UInt8(ascii: ":")
     }
 }

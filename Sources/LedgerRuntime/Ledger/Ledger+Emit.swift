@@ -14,15 +14,15 @@ extension Ledger {
     @inline(__always)
     @discardableResult
     public func emit(_ event: LedgerEvent) -> Bool {
-        var e = event
         do throws(LedgerError) {
-            try encoder.validate(e)
+            try encoder.validate(event)
         } catch {
             reject(error)
             return false
         }
         if let queue {
-            switch queue.offer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) {
+            // Borrowed all the way into the queue's buffer: no copy of the event per call.
+            switch queue.offer(event, encoder: encoder, keepEvent: bus.hasSubscribers) {
             case .accepted: return true
             case .tooLarge:
                 reject(LedgerError(.eventTooLarge, "event is over the limit of \(encoder.maxEventBytes) bytes"))
@@ -30,6 +30,7 @@ extension Ledger {
             case .dropped, .closed: return false
             }
         }
+        var e = event
         return writeNow(&e)
     }
 
@@ -70,27 +71,34 @@ extension Ledger {
 
     /// Records an event, suspending (without blocking a thread) while the queue is full.
     ///
-    /// For callers that want backpressure instead of drops. Returns `false` only for an invalid
-    /// event or a ledger that is shut down.
+    /// For callers that want backpressure instead of drops. Returns `false` for an invalid event,
+    /// a ledger that is shut down, or a task cancelled while waiting (then the event is counted as
+    /// dropped, and a `ledger.dropped` notice with reason `cancelled_while_waiting` is written).
     @discardableResult
     public func emitWaiting(_ event: LedgerEvent) async -> Bool {
-        var e = event
         do throws(LedgerError) {
-            try encoder.validate(e)
+            try encoder.validate(event)
         } catch {
             reject(error)
             return false
         }
-        guard let queue else { return writeNow(&e) }
+        guard let queue else {
+            var e = event
+            return writeNow(&e)
+        }
         while true {
-            switch queue.tryOffer(&e, encoder: encoder, keepEvent: bus.hasSubscribers) {
+            switch queue.tryOffer(event, encoder: encoder, keepEvent: bus.hasSubscribers) {
             case .accepted: return true
             case .closed: return false
             case .tooLarge:
                 reject(LedgerError(.eventTooLarge, "event is over the limit of \(encoder.maxEventBytes) bytes"))
                 return false
             case .dropped:
-                if Task.isCancelled { return false }
+                if Task.isCancelled {
+                    // The caller gave up: counted and reported like any other drop, never silent.
+                    queue.countDropped(agent: event.agent, 1, reason: .cancelled)
+                    return false
+                }
                 try? await Task.sleep(for: .microseconds(100))
             }
         }

@@ -192,7 +192,7 @@ extension Ledger: Service {
         await processTaken(taken)
     }
 
-    func processTaken(_ taken: (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])?) async {
+    func processTaken(_ taken: EventQueue.Taken?) async {
         let start = ContinuousClock.now
         let outcome = await flusher.process(taken, compatibility: compatibilityFile)
         let elapsed = ContinuousClock.now - start
@@ -232,6 +232,12 @@ extension Ledger: Service {
         if c.droppedClosed > previous.droppedClosed {
             metrics.droppedClosed.increment(by: Int64(c.droppedClosed - previous.droppedClosed))
         }
+        if c.droppedNotWritten > previous.droppedNotWritten {
+            metrics.droppedNotWritten.increment(by: Int64(c.droppedNotWritten - previous.droppedNotWritten))
+        }
+        if c.droppedCancelled > previous.droppedCancelled {
+            metrics.droppedCancelled.increment(by: Int64(c.droppedCancelled - previous.droppedCancelled))
+        }
         metrics.queueDepth.record(queue?.pending.count ?? 0)
     }
 
@@ -255,7 +261,7 @@ extension Ledger: Service {
     func countLost(_ batch: Batch, agents: [String]) {
         var perAgent: [Int32: UInt64] = [:]
         for i in batch.head..<batch.entries.count { perAgent[batch.entries[i].slot, default: 0] += 1 }
-        for (slot, n) in perAgent { queue?.countDropped(agent: agents[Int(slot)], n) }
+        for (slot, n) in perAgent { queue?.countDropped(agent: agents[Int(slot)], n, reason: .notWritten) }
     }
 
     // MARK: - Waiting

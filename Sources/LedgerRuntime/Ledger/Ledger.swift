@@ -158,6 +158,8 @@ public final class Ledger: Sendable {
             s.droppedQueueFull = c.droppedFull
             s.droppedOldest = c.droppedOldest
             s.droppedAfterShutdown = c.droppedClosed
+            s.droppedNotWritten = c.droppedNotWritten
+            s.droppedCancelled = c.droppedCancelled
             s.queueDepth = queue.pending.count
             let w = await flusher.totals()
             s.written = w.written
@@ -183,12 +185,19 @@ public struct LedgerStatistics: Sendable, Hashable {
     public var droppedOldest: UInt64 = 0
     public var droppedAfterShutdown: UInt64 = 0
     public var droppedWriteFailed: UInt64 = 0
+    /// Accepted, still in the queue when the shutdown deadline passed.
+    public var droppedNotWritten: UInt64 = 0
+    /// Offered through `emitWaiting` by a task that was cancelled while the queue was full.
+    public var droppedCancelled: UInt64 = 0
     public var writeErrors: UInt64 = 0
     public var queueDepth = 0
     public var pendingRetry = 0
 
     /// Every event that was offered but will not be in the ledger.
-    public var dropped: UInt64 { droppedQueueFull + droppedOldest + droppedAfterShutdown + droppedWriteFailed }
+    public var dropped: UInt64 {
+        droppedQueueFull + droppedOldest + droppedAfterShutdown + droppedWriteFailed + droppedNotWritten
+            + droppedCancelled
+    }
 }
 
 /// What ``Ledger/shutdown(timeout:)`` achieved.

@@ -7,6 +7,8 @@ struct LedgerMetrics: Sendable {
     let droppedOldest: Counter
     let droppedClosed: Counter
     let droppedWrite: Counter
+    let droppedNotWritten: Counter
+    let droppedCancelled: Counter
     let rejected: Counter
     let written: Counter
     let writeErrors: Counter
@@ -20,10 +22,12 @@ struct LedgerMetrics: Sendable {
             Counter(label: "agent_ledger_events_dropped_total", dimensions: [("reason", reason)], factory: factory)
         }
         accepted = Counter(label: "agent_ledger_events_accepted_total", factory: factory)
-        droppedQueueFull = dropped("queue_full")
-        droppedOldest = dropped("drop_oldest")
+        droppedQueueFull = dropped(EventQueue.DropReason.queueFull.rawValue)
+        droppedOldest = dropped(EventQueue.DropReason.dropOldest.rawValue)
         droppedClosed = dropped("shut_down")
         droppedWrite = dropped("write_failed")
+        droppedNotWritten = dropped(EventQueue.DropReason.notWritten.rawValue)
+        droppedCancelled = dropped(EventQueue.DropReason.cancelled.rawValue)
         rejected = Counter(label: "agent_ledger_events_rejected_total", factory: factory)
         written = Counter(label: "agent_ledger_events_written_total", factory: factory)
         writeErrors = Counter(label: "agent_ledger_write_errors_total", factory: factory)

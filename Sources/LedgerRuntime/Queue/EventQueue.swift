@@ -9,9 +9,9 @@ import Darwin
 
 /// The bounded queue between `emit` and the flusher: bounded in events and in bytes.
 ///
-/// Producers encode their event straight into the queue's byte buffer under one short lock;
-/// nothing is allocated per event once the buffers have grown to their working size. The
-/// flusher swaps the whole buffer out in one step and hands back the previous one to reuse.
+/// Producers encode their event on their own stack, then copy it into the queue's byte buffer
+/// under one short lock; nothing is allocated per event once the buffers have grown to their
+/// working size. The flusher swaps the whole buffer out in one step and hands back the previous one to reuse.
 /// What does not fit is dropped by the ``OverflowPolicy`` and counted per agent.
 final class EventQueue: Sendable {
     struct Counters {
@@ -19,6 +19,43 @@ final class EventQueue: Sendable {
         var droppedFull: UInt64 = 0
         var droppedClosed: UInt64 = 0
         var droppedOldest: UInt64 = 0
+        var droppedNotWritten: UInt64 = 0
+        var droppedCancelled: UInt64 = 0
+    }
+
+    /// Why events were dropped; each reason gets its own `ledger.dropped` notice.
+    enum DropReason: String, CaseIterable, Sendable {
+        /// The queue was full (`dropNewest`, or `block` past its wait).
+        case queueFull = "queue_full"
+        /// Pushed out by newer events (`dropOldest`).
+        case dropOldest = "drop_oldest"
+        /// Accepted, but not written when the shutdown deadline passed.
+        case notWritten = "not_written_by_deadline"
+        /// `emitWaiting` was cancelled while the queue was full.
+        case cancelled = "cancelled_while_waiting"
+
+        var index: Int {
+            switch self {
+            case .queueFull: 0
+            case .dropOldest: 1
+            case .notWritten: 2
+            case .cancelled: 3
+            }
+        }
+    }
+
+    /// The drops of one agent for one reason since the last take.
+    struct Drop: Sendable {
+        var agent: String
+        var reason: DropReason
+        var count: UInt64
+    }
+
+    /// What the flusher takes at once: the batch, the drop counts, and the agent of each slot.
+    struct Taken: Sendable {
+        var batch: Batch
+        var drops: [Drop]
+        var agents: [String]
     }
 
     private struct State {
@@ -26,8 +63,8 @@ final class EventQueue: Sendable {
         var spare: Batch? = Batch()
         var agentSlots: [String: Int32] = [:]
         var agents: [String] = []
-        /// Drops per agent slot since the flusher last took them.
-        var drops: [UInt64] = [] {
+        /// Drops per agent slot and reason since the flusher last took them.
+        var drops: [[UInt64]] = [] {
             didSet { dropsPending = true }
         }
         var dropsPending = false
@@ -71,24 +108,55 @@ final class EventQueue: Sendable {
     ///
     /// - Parameter keepEvent: also keep the event value, for bus subscribers.
     @inline(__always)
-    func offer(_ event: inout LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
-        offer(&event, encoder: encoder, keepEvent: keepEvent, applyPolicy: true)
+    func offer(_ event: LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
+        offer(event, encoder: encoder, keepEvent: keepEvent, applyPolicy: true)
     }
 
     /// Like `offer`, but when the queue is full returns `.dropped` at once without waiting,
     /// dropping others, or counting a drop: the caller will try again.
-    func tryOffer(_ event: inout LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
-        offer(&event, encoder: encoder, keepEvent: keepEvent, applyPolicy: false)
+    func tryOffer(_ event: LedgerEvent, encoder: EventEncoder, keepEvent: Bool) -> Outcome {
+        offer(event, encoder: encoder, keepEvent: keepEvent, applyPolicy: false)
     }
 
     @inline(__always)
     private func offer(
-        _ event: inout LedgerEvent,
+        _ event: LedgerEvent,
+        encoder: EventEncoder,
+        keepEvent: Bool,
+        applyPolicy: Bool
+    ) -> Outcome {
+        // The line is written in the caller's thread, on its stack, before the lock is taken:
+        // producers encode side by side and hold the lock only to copy the bytes in.
+        let stamp = encoder.stamp(event)
+        return StagedBytes.withStagedLine(
+            writing: { encoder.writeLine(event, stamp: stamp, into: &$0) },
+            then: { line in
+                guard line.count <= encoder.maxEventBytes else { return .tooLarge }
+                return enqueue(
+                    line,
+                    event: event,
+                    stamp: stamp,
+                    encoder: encoder,
+                    keepEvent: keepEvent,
+                    applyPolicy: applyPolicy
+                )
+            }
+        )
+    }
+
+    /// Copies an encoded line into the queue, applying the overflow policy when it is full.
+    @inline(__always)
+    private func enqueue(
+        _ line: UnsafeBufferPointer<UInt8>,
+        event: LedgerEvent,
+        stamp: EventEncoder.Stamp,
         encoder: EventEncoder,
         keepEvent: Bool,
         applyPolicy: Bool
     ) -> Outcome {
         let kind = StatusKind.of(event.type)
+        let day = Int32(truncatingIfNeeded: event.timestamp.localDay(utcOffsetSeconds: stamp.utcOffsetSeconds))
+        let length = line.count
         var deadline: UInt64 = 0
         while true {
             let result = state.withLock { s -> (Outcome, wake: Bool, full: Bool) in
@@ -97,49 +165,35 @@ final class EventQueue: Sendable {
                     return (.closed, false, false)
                 }
                 let slot = Self.slot(for: event.agent, in: &s)
-                let start = s.active.bytes.count
-                encoder.complete(&event)
-                EventLine.write(event, into: &s.active.bytes)
-                let length = s.active.bytes.count - start
-                if length > encoder.maxEventBytes {
-                    s.active.bytes.removeSubrange(start...)
-                    return (.tooLarge, false, false)
-                }
                 if s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes {
-                    if policy == .dropOldest && applyPolicy {
-                        while !s.active.isEmpty
-                            && (s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes)
-                        {
-                            let old = s.active.entries[s.active.head]
-                            s.active.liveBytes -= Int(old.length)
-                            s.drops[Int(old.slot)] += 1
-                            s.counters.droppedOldest += 1
-                            if keepEvent || !s.active.events.isEmpty, s.active.head < s.active.events.count {
-                                s.active.events[s.active.head] = nil
-                            }
-                            s.active.head += 1
+                    guard policy == .dropOldest && applyPolicy else { return (.dropped, true, true) }
+                    while !s.active.isEmpty && (s.active.count >= maxEvents || s.active.liveBytes + length > maxBytes) {
+                        let old = s.active.entries[s.active.head]
+                        s.active.liveBytes -= Int(old.length)
+                        s.drops[Int(old.slot)][DropReason.dropOldest.index] += 1
+                        s.counters.droppedOldest += 1
+                        if s.active.head < s.active.events.count {
+                            s.active.events[s.active.head] = nil
                         }
-                        Self.compactIfNeeded(&s.active)
-                    } else {
-                        s.active.bytes.removeSubrange(start...)
-                        return (.dropped, true, true)
+                        s.active.head += 1
                     }
+                    Self.compactIfNeeded(&s.active)
                 }
-                let day = Self.localDay(event)
-                let newOffset = s.active.bytes.count - length
+                let offset = s.active.bytes.count
+                s.active.bytes.append(contentsOf: line)
                 s.active.entries.append(
-                    Batch.Entry(
-                        offset: newOffset,
-                        length: Int32(length),
-                        slot: slot,
-                        day: day,
-                        statusKind: kind
-                    )
+                    Batch.Entry(offset: offset, length: Int32(length), slot: slot, day: day, statusKind: kind)
                 )
                 if keepEvent || !s.active.events.isEmpty {
                     // Keep `events` parallel to `entries` once any event is kept in this batch.
                     while s.active.events.count < s.active.entries.count - 1 { s.active.events.append(nil) }
-                    s.active.events.append(keepEvent ? event : nil)
+                    if keepEvent {
+                        var kept = event
+                        encoder.apply(stamp, to: &kept)
+                        s.active.events.append(kept)
+                    } else {
+                        s.active.events.append(nil)
+                    }
                 }
                 s.active.liveBytes += length
                 s.sequence += 1
@@ -162,7 +216,7 @@ final class EventQueue: Sendable {
             }
             state.withLock { s in
                 let slot = Self.slot(for: event.agent, in: &s)
-                s.drops[Int(slot)] += 1
+                s.drops[Int(slot)][DropReason.queueFull.index] += 1
                 s.counters.droppedFull += 1
             }
             return .dropped
@@ -170,9 +224,9 @@ final class EventQueue: Sendable {
     }
 
     /// Takes everything queued, and the drop counts since the last take.
-    func take() -> (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])? {
+    func take() -> Taken? {
         state.withLock { s in
-            let hasDrops = s.drops.contains { $0 > 0 }
+            let hasDrops = s.dropsPending && s.drops.contains { $0.contains { $0 > 0 } }
             guard !s.active.isEmpty || hasDrops else { return nil }
             var next = s.spare ?? Batch()
             s.spare = nil
@@ -180,15 +234,17 @@ final class EventQueue: Sendable {
             var taken = s.active
             s.active = next
             taken.endSequence = s.sequence
-            var drops: [(String, UInt64)] = []
+            var drops: [Drop] = []
             if hasDrops {
-                for (i, n) in s.drops.enumerated() where n > 0 {
-                    drops.append((s.agents[i], n))
-                    s.drops[i] = 0
+                for i in s.drops.indices {
+                    for reason in DropReason.allCases where s.drops[i][reason.index] > 0 {
+                        drops.append(Drop(agent: s.agents[i], reason: reason, count: s.drops[i][reason.index]))
+                        s.drops[i][reason.index] = 0
+                    }
                 }
             }
             s.dropsPending = false
-            return (taken, drops, s.agents)
+            return Taken(batch: taken, drops: drops, agents: s.agents)
         }
     }
 
@@ -203,11 +259,18 @@ final class EventQueue: Sendable {
         }
     }
 
-    /// Counts events that were taken but could not be written (flush deadline passed), per agent.
-    func countDropped(agent: String, _ n: UInt64) {
+    /// Counts events that never reached the file, per agent and reason: taken but not written by the
+    /// shutdown deadline, or offered by a caller that gave up waiting.
+    func countDropped(agent: String, _ n: UInt64, reason: DropReason) {
         state.withLock { s in
             let slot = Self.slot(for: agent, in: &s)
-            s.drops[Int(slot)] += n
+            s.drops[Int(slot)][reason.index] += n
+            switch reason {
+            case .queueFull: s.counters.droppedFull += n
+            case .dropOldest: s.counters.droppedOldest += n
+            case .notWritten: s.counters.droppedNotWritten += n
+            case .cancelled: s.counters.droppedCancelled += n
+            }
         }
     }
 
@@ -231,12 +294,18 @@ final class EventQueue: Sendable {
 
     @inline(__always)
     private static func slot(for agent: String, in s: inout State) -> Int32 {
-        if let slot = s.agentSlots[agent] { return slot }
+        // A few agents are found faster by comparing than by hashing: equal small strings and
+        // strings sharing storage compare equal in one step.
+        if s.agents.count <= 8 {
+            for i in s.agents.indices where s.agents[i] == agent { return Int32(i) }
+        } else if let slot = s.agentSlots[agent] {
+            return slot
+        }
         let slot = Int32(s.agents.count)
         s.agents.append(agent)
         s.agentSlots[agent] = slot
-        s.drops.append(0)
-        s.dropsPending = s.drops.contains { $0 > 0 }
+        s.drops.append(Array(repeating: 0, count: DropReason.allCases.count))
+        s.dropsPending = s.drops.contains { $0.contains { $0 > 0 } }
         return slot
     }
 
@@ -251,6 +320,7 @@ final class EventQueue: Sendable {
         b.head = 0
     }
 
+    /// The local day of an event at its own offset, as the batch records it.
     @inline(__always)
     static func localDay(_ e: LedgerEvent) -> Int32 {
         Int32(truncatingIfNeeded: e.timestamp.localDay(utcOffsetSeconds: e.utcOffsetSeconds))

@@ -57,6 +57,7 @@ actor AgentWriter {
 
     /// What one call wrote or kept.
     struct Report: Sendable {
+        var agent: String
         var written = 0
         var dropped: UInt64 = 0
         /// Events the ledger wrote about itself (`ledger.degraded`, `ledger.recovered`), for the bus.
@@ -65,6 +66,8 @@ actor AgentWriter {
         var error: LedgerError?
         /// How many writes failed.
         var writeErrors = 0
+        /// The buffers of chunks written in full, for the flusher to fill again.
+        var spent: [[UInt8]] = []
     }
 
     /// Writes chunks of complete lines (one chunk per local day, in order) and applies status events.
@@ -73,7 +76,7 @@ actor AgentWriter {
         statusEvents: [LedgerEvent],
         endedSessions: [String] = []
     ) -> Report {
-        var report = Report()
+        var report = Report(agent: agent)
         if !pending.isEmpty {
             // Keep order: new lines queue behind the ones waiting for the disk.
             _ = retryNow(&report)
@@ -83,7 +86,7 @@ actor AgentWriter {
                 keep(chunk, &report)
                 continue
             }
-            writeChunk(chunk, &report)
+            if writeChunk(chunk, &report), chunk.events > 0 { report.spent.append(chunk.bytes) }
         }
         applyStatus(statusEvents)
         if pending.isEmpty {
@@ -105,7 +108,7 @@ actor AgentWriter {
 
     /// Retries the waiting lines if their backoff has passed. Returns whether anything still waits.
     func retryIfDue() -> (stillPending: Bool, report: Report) {
-        var report = Report()
+        var report = Report(agent: agent)
         guard !pending.isEmpty else { return (false, report) }
         if let nextRetry, ContinuousClock.now < nextRetry { return (true, report) }
         let remaining = retryNow(&report)
@@ -141,13 +144,16 @@ actor AgentWriter {
 
     // MARK: - Internals
 
-    private func writeChunk(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
+    /// Returns whether the whole chunk was written.
+    @discardableResult
+    private func writeChunk(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) -> Bool {
         let date = CivilDate(daysSinceEpoch: Int64(chunk.day))
         do throws(AppendFailure) {
             try writer.append(chunk.bytes, date: date)
             writtenEvents += UInt64(chunk.events)
             writtenBytes += UInt64(chunk.bytes.count)
             report.written += chunk.events
+            return true
         } catch {
             writeErrors += 1
             report.writeErrors += 1
@@ -158,6 +164,7 @@ actor AgentWriter {
             report.written += doneEvents
             enterDegraded(error.error, &report)
             keep((chunk.day, Array(chunk.bytes[done...]), chunk.events - doneEvents), &report)
+            return false
         }
     }
 

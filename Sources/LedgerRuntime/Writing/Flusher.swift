@@ -16,6 +16,10 @@ actor Flusher {
 
     private var written: UInt64 = 0
     private var droppedWrite: UInt64 = 0
+    /// The buffers the last batch's chunks were written from, per agent, to fill again: a batch
+    /// then costs no fresh memory (a fresh buffer of a few MiB is page faults on every batch).
+    /// Only the last batch's are kept, so this never holds more than one batch's bytes.
+    private var spareBuffers: [String: [[UInt8]]] = [:]
 
     let faults: (any WriteFaults)?
 
@@ -60,7 +64,7 @@ actor Flusher {
     /// Writes one taken batch (and the queue's drop counts as `ledger.dropped` events), then retries
     /// whatever waits for the disk.
     func process(
-        _ taken: (batch: Batch, drops: [(agent: String, count: UInt64)], agents: [String])?,
+        _ taken: EventQueue.Taken?,
         compatibility: CompatibilityFile?
     ) async -> Outcome {
         await acquire()
@@ -74,6 +78,8 @@ actor Flusher {
             let batch = taken.batch
             outcome.batchCount = batch.count
             var perSlot: [[(day: Int32, bytes: [UInt8], events: Int)]] = Array(repeating: [], count: taken.agents.count)
+            var spares = spareBuffers
+            spareBuffers = [:]
             var sessionMarks: [[Int]] = Array(repeating: [], count: taken.agents.count)
             var lastOfKind: [[Int]] = Array(
                 repeating: Array(repeating: -1, count: StatusKind.count),
@@ -88,8 +94,14 @@ actor Flusher {
                         perSlot[slot][perSlot[slot].count - 1].bytes.append(contentsOf: line)
                         perSlot[slot][perSlot[slot].count - 1].events += 1
                     } else {
-                        var bytes: [UInt8] = []
-                        bytes.reserveCapacity(Int(entry.length) * 64)
+                        var bytes: [UInt8]
+                        if var spare = spares[taken.agents[slot]]?.popLast() {
+                            spare.removeAll(keepingCapacity: true)
+                            bytes = spare
+                        } else {
+                            bytes = []
+                            bytes.reserveCapacity(Int(entry.length) * 64)
+                        }
                         bytes.append(contentsOf: line)
                         perSlot[slot].append((entry.day, bytes, 1))
                     }
@@ -134,8 +146,9 @@ actor Flusher {
                 }
                 work[taken.agents[slot]] = (chunks, status, ended)
             }
-            for (agent, count) in taken.drops {
-                let e = droppedNotice(agent: agent, count: count, reason: "queue_full")
+            for drop in taken.drops {
+                let agent = drop.agent
+                let e = droppedNotice(agent: agent, count: drop.count, reason: drop.reason.rawValue)
                 var bytes: [UInt8] = []
                 EventLine.write(e, into: &bytes)
                 var w = work[agent] ?? ([], [], [])
@@ -168,6 +181,7 @@ actor Flusher {
             return all
         }
         for r in reports {
+            if !r.spent.isEmpty { spareBuffers[r.agent, default: []].append(contentsOf: r.spent) }
             outcome.written += r.written
             outcome.dropped += r.dropped
             outcome.events.append(contentsOf: r.notices)
