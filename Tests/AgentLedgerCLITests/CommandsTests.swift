@@ -97,5 +97,26 @@ import Glibc
         }
         #expect(lines == numbers[0])
         #expect(lines > 0)
+        // Every agent's session was closed before the exit, so every summary the output names exists.
+        for agent in ["cls", "andy", "hybrid", "kim"] {
+            let events = try layout.days(agent: agent).flatMap {
+                try TestEvents.lines(layout.dayFile(agent: agent, date: $0))
+            }
+            #expect(events.contains { $0.contains(#""event":"session_end""#) }, "\(agent) has no session_end")
+        }
+        let summaries = out.stdout.split(separator: "\n").filter { $0.hasPrefix("Session summary:") }
+        #expect(summaries.count == 4)
+        for line in summaries {
+            #expect(FileSystem.exists(String(line.dropFirst("Session summary:".count)).trimmingWhitespace))
+        }
+    }
+
+    @Test func demoRefusesFewerEventsThanItsSessionsNeed() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = try await AgentLedgerBinary.runAsync(["demo", "--agents", "4", "--events", "5", "--root", dir.path])
+        #expect(out.status == 64)
+        #expect(out.stderr.contains("at least 8"))
+        #expect(!FileSystem.exists(dir.join("g")))
     }
 }

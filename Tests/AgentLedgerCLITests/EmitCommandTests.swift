@@ -27,6 +27,19 @@ import Testing
         #expect(status.contains(#""state":"idle""#))
     }
 
+    @Test func valuesThatStartWithADashAreTakenAsGiven() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = try await AgentLedgerBinary.runAsync([
+            "emit", "info", "--agent", "cls", "--data", "-0", "--summary", "- done", "--root", dir.path,
+        ])
+        #expect(out.status == 0, "\(out.stderr)")
+        let day = try #require(LedgerLayout(root: dir.path).days(agent: "cls").first)
+        let e = try EventLine.parse(try #require(TestEvents.lines(dir.join("g/ledger/cls/\(day).jsonl")).first))
+        #expect(e.data == .int(0))
+        #expect(e.summary == "- done")
+    }
+
     @Test func badInputExitsNonZeroWithOneLineAndWritesNothing() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

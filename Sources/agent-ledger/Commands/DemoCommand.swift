@@ -41,7 +41,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...256).contains(agents) else { throw ValidationError("--agents must be between 1 and 256") }
-        if let events, events < 1 { throw ValidationError("--events must be at least 1") }
+        if let events, events < 2 * agents {
+            throw ValidationError(
+                "--events \(events) is too few for \(agents) agents: each agent's session needs at least a start and an end, so use at least \(2 * agents)"
+            )
+        }
         if let duration {
             guard let seconds = LedgerConfiguration.parseSeconds(duration), seconds <= 30 * 86400 else {
                 throw ValidationError("--duration \"\(duration)\" is not a time like 10s or 2m (at most 30 days)")
@@ -108,7 +112,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("Status snapshots:   \(config.layout.root)/agents/<agent>/status.json")
             for (i, name) in agentNames.prefix(4).enumerated() {
                 let path = config.layout.sessionSummaryFile(agent: name, session: sessions[i])
-                print("Session summary:    \(path)")
+                if FileSystem.exists(path) { print("Session summary:    \(path)") }
             }
             if agents > 4 { print("                    … and \(agents - 4) more under \(config.layout.root)/memory/") }
             print("")
@@ -136,12 +140,16 @@ struct DemoCommand: AsyncParsableCommand {
         var sent = 0
         var task = 0
         // One event of the quota is kept for the session's end, so the total is exact.
-        let budget = quota == Int.max ? Int.max : max(quota - 1, 1)
+        let budget = quota == Int.max ? Int.max : quota - 1
         func send(_ e: LedgerEvent, last: Bool = false) async {
             if !last && sent >= budget { return }
-            await agent.ledger.emitWaiting(e)
-            sent += 1
-            emitted.add(1)
+            // The session's end is recorded even when the run was stopped (SIGTERM, Ctrl-C): a
+            // cancelled task cannot wait for room, so it goes through `emit` and the overflow policy.
+            let accepted = Task.isCancelled ? agent.ledger.emit(e) : await agent.ledger.emitWaiting(e)
+            if accepted {
+                sent += 1
+                emitted.add(1)
+            }
         }
         func event(_ type: String, task: String? = nil, summary: String? = nil, data: JSONValue = [:]) -> LedgerEvent {
             LedgerEvent(

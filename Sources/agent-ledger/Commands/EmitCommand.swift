@@ -33,10 +33,15 @@ struct EmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: "What emitted it (default: agent-ledger-cli).")
     var source: String = "agent-ledger-cli"
 
-    @Option(name: .long, help: "One line for people.")
+    // Values are taken as given even when they start with "-" (a summary "- done", data -0).
+    @Option(name: .long, parsing: .unconditional, help: "One line for people.")
     var summary: String?
 
-    @Option(name: .long, help: "The data, as JSON (any value; an object when --set is used too).")
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: "The data, as JSON (any value; an object when --set is used too)."
+    )
     var data: String?
 
     @Option(
