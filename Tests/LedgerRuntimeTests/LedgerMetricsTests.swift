@@ -18,7 +18,7 @@ import Testing
             faults: FailingWrites(count: 1)
         )
         for i in 0..<150 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
-        #expect(await ledger.flush(timeout: 10))
+        #expect(await ledger.flush(timeout: 120))
         _ = await ledger.shutdown()
         #expect(try metrics.expectCounter("agent_ledger_events_accepted_total").totalValue == 100)
         #expect(
