@@ -69,7 +69,8 @@ public final class ChatCipher: Sendable {
     ///
     /// - Parameter nonce: 12 bytes to use instead of a random nonce; only for known-answer tests — a nonce
     ///   must never be used twice with one key.
-    /// - Throws: ``LedgerError/Code/decryptionFailed`` when the cryptographic library fails.
+    /// - Throws: ``LedgerError/Code/encryptionFailed`` when the cryptographic library fails (or for a
+    ///   `nonce` that is not 12 bytes).
     public func encrypt(_ plaintext: String, nonce: [UInt8]? = nil) throws(LedgerError) -> String {
         let key = try key(for: writingSalt)
         do {
@@ -81,7 +82,7 @@ public final class ChatCipher: Sendable {
                     separator: ":"
                 )
         } catch {
-            throw LedgerError(.decryptionFailed, "cannot encrypt the text", cause: String(describing: error))
+            throw LedgerError(.encryptionFailed, "cannot encrypt the text", cause: String(describing: error))
         }
     }
 

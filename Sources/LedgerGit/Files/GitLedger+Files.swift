@@ -41,17 +41,20 @@ extension GitLedger {
         // What each touched file was before, to put it back if anything fails.
         var originals: [(path: String, size: Int?, bytes: [UInt8]?)] = []
         var changed: [String] = []
+        // A file only ever appended to is undone by cutting it back; any other change needs its bytes.
+        let appendOnly = Set(changes.map(\.path)).filter { path in
+            changes.allSatisfy { change in
+                guard change.path == path else { return true }
+                if case .append = change.action { return true }
+                return false
+            }
+        }
         do throws(LedgerError) {
             for change in changes {
                 let full = try ledgerFilePath(change.path, p, create: true)
                 if !originals.contains(where: { $0.path == full }) {
                     let size = FileIO.size(full)
-                    var bytes: [UInt8]? = nil
-                    if case .append = change.action {
-                        // An append is undone by cutting the file back; no need to keep its bytes.
-                    } else if size != nil {
-                        bytes = try FileIO.readFile(full)
-                    }
+                    let bytes = size != nil && !appendOnly.contains(change.path) ? try FileIO.readFile(full) : nil
                     originals.append((full, size, bytes))
                 }
                 if try apply(change.action, to: full, relative: change.path), !changed.contains(change.path) {
@@ -150,21 +153,31 @@ extension GitLedger {
     }
 
     /// The absolute path of a file in the worktree, checked to stay inside it; with `create`, its folder is made.
+    ///
+    /// Each folder on the way is checked before the next is made, so a symbolic link on the branch can
+    /// neither lead a write outside the worktree nor make a folder there.
     func ledgerFilePath(_ relative: String, _ p: RepositoryPaths, create: Bool) throws(LedgerError) -> String {
-        let full = "\(p.ledgerWorkTree)/\(relative)"
-        let parts = relative.split(separator: "/")
-        let parentRelative = parts.dropLast().joined(separator: "/")
-        let parent = parentRelative.isEmpty ? p.ledgerWorkTree : "\(p.ledgerWorkTree)/\(parentRelative)"
-        if create { try FileIO.makeDirectories(parent) }
         guard let root = FileIO.realPath(p.ledgerWorkTree) else {
             throw LedgerError(.brokenWorktree, "the ledger worktree \(p.ledgerWorkTree) is missing")
         }
-        if let resolved = FileIO.realPath(parent) {
-            let expected = parentRelative.isEmpty ? root : "\(root)/\(parentRelative)"
-            guard resolved == expected else {
-                throw LedgerError(.brokenWorktree, "\(parent) resolves to \(resolved), outside the ledger worktree")
+        let parts = relative.split(separator: "/").map(String.init)
+        var folder = p.ledgerWorkTree
+        var expected = root
+        for part in parts.dropLast() {
+            folder += "/\(part)"
+            expected += "/\(part)"
+            if !FileIO.exists(folder) {
+                guard create else { break }
+                try FileIO.makeDirectories(folder)
+            }
+            guard let resolved = FileIO.realPath(folder), resolved == expected, FileIO.isDirectory(folder) else {
+                throw LedgerError(
+                    .brokenWorktree,
+                    "\(folder) is not a folder inside the ledger worktree (a symbolic link?): the ledger will not write through it"
+                )
             }
         }
+        let full = "\(p.ledgerWorkTree)/\(relative)"
         if create, FileIO.exists(full), !FileIO.isRegularFile(full) {
             throw LedgerError(.brokenWorktree, "\(full) is not a regular file: the ledger will not write through it")
         }

@@ -31,9 +31,13 @@ public struct LedgerFileChange: Sendable, Hashable {
         self.action = action
     }
 
+    /// Appends `bytes` to the file at `path`, creating it when missing.
     public static func append(_ bytes: [UInt8], to path: String) -> Self { Self(path: path, action: .append(bytes)) }
+    /// Creates the file at `path`; the commit fails if it exists.
     public static func create(_ bytes: [UInt8], at path: String) -> Self { Self(path: path, action: .create(bytes)) }
+    /// Writes the file at `path`, whether it exists or not.
     public static func replace(_ bytes: [UInt8], at path: String) -> Self { Self(path: path, action: .replace(bytes)) }
+    /// Adds `line` to the file at `path` unless it has it already.
     public static func ensureLine(_ line: String, in path: String) -> Self {
         Self(path: path, action: .ensureLine(line))
     }
