@@ -4,6 +4,8 @@ import Testing
 
 @testable import LedgerChat
 
+/// Each key derivation is 600,000 HMAC rounds: the tests share ciphers and derive through `prepareKeys`, which
+/// runs off Swift's cooperative threads, so they never stall the other suites running beside them.
 @Suite struct ChatCipherTests {
     /// README's vector, made by scripts/enc_v1_vector.py with Python's `cryptography` package.
     static let vectorKey = "correct horse battery staple"
@@ -11,18 +13,22 @@ import Testing
     static let vector =
         "ENC:v1:AAECAwQFBgcICQoLDA0ODw==:oKGio6Slpqeoqaqr:7wvD7BRMoIwXXn2Sd+Fs1JEwiBUbgBoML9TepI/sFaC8a4Mllpc6"
 
-    @Test func opensTheKnownAnswerVectorMadeByAnotherImplementation() throws {
-        let cipher = try ChatCipher(passphrase: Self.vectorKey)
-        #expect(try cipher.decrypt(Self.vector) == Self.vectorText)
+    /// Writes with the vector's salt, so it also opens the vector without a second derivation.
+    static let vectorCipher = try! ChatCipher(passphrase: vectorKey, writingSalt: Array(0..<16))
+
+    @Test func opensTheKnownAnswerVectorMadeByAnotherImplementation() async throws {
+        await Self.vectorCipher.prepareKeys(for: [Self.vector])
+        #expect(try Self.vectorCipher.decrypt(Self.vector) == Self.vectorText)
     }
 
-    @Test func sealsTheKnownAnswerVectorGivenItsSaltAndNonce() throws {
-        let cipher = try ChatCipher(passphrase: Self.vectorKey, writingSalt: Array(0..<16))
-        #expect(try cipher.encrypt(Self.vectorText, nonce: Array(0xA0...0xAB)) == Self.vector)
+    @Test func sealsTheKnownAnswerVectorGivenItsSaltAndNonce() async throws {
+        await Self.vectorCipher.prepareKeys(writing: true)
+        #expect(try Self.vectorCipher.encrypt(Self.vectorText, nonce: Array(0xA0...0xAB)) == Self.vector)
     }
 
-    @Test func roundTripWithAFreshNonceEachTime() throws {
+    @Test func roundTripWithAFreshNonceEachTime() async throws {
         let cipher = try ChatCipher(passphrase: "s3cret")
+        await cipher.prepareKeys(writing: true)
         let a = try cipher.encrypt("hello, world")
         let b = try cipher.encrypt("hello, world")
         #expect(a != b)
@@ -33,21 +39,21 @@ import Testing
         // One writer, one salt.
         #expect(parts[0] == b.dropFirst("ENC:v1:".count).split(separator: ":")[0])
         #expect(try cipher.decrypt(a) == "hello, world")
-        #expect(try ChatCipher(passphrase: "s3cret").decrypt(b) == "hello, world")
+        #expect(try cipher.decrypt(b) == "hello, world")
     }
 
-    @Test func aWrongKeyOrATamperedTextIsRefused() throws {
-        let sealed = try ChatCipher(passphrase: Self.vectorKey).decrypt(Self.vector)
-        #expect(sealed == Self.vectorText)
+    @Test func aWrongKeyOrATamperedTextIsRefused() async throws {
         let wrong = try ChatCipher(passphrase: "another key")
-        #expect(throws: LedgerError.self) { try wrong.decrypt(Self.vector) }
+        await wrong.prepareKeys(for: [Self.vector])
         do {
             _ = try wrong.decrypt(Self.vector)
+            Issue.record("another key must not open the vector")
         } catch {
             #expect(error.code == .decryptionFailed)
         }
 
-        let right = try ChatCipher(passphrase: Self.vectorKey)
+        let right = Self.vectorCipher
+        await right.prepareKeys(for: [Self.vector])
         var parts = Self.vector.split(separator: ":").map(String.init)
         // Flip one bit of the ciphertext.
         var sealedBytes = try #require(ChatCipher.unbase64(Substring(parts[4])))
@@ -62,12 +68,15 @@ import Testing
         }
     }
 
-    @Test func readersDeriveOneKeyPerSaltSoAThousandMessagesCostOneDerivation() throws {
+    @Test func readersDeriveOneKeyPerSaltSoAThousandMessagesCostOneDerivation() async throws {
         let writer = try ChatCipher(passphrase: "k")
+        await writer.prepareKeys(writing: true)
         var sealed: [String] = []
         for i in 0..<1000 { sealed.append(try writer.encrypt("message \(i)")) }
         #expect(writer.derivedKeyCount == 1)
         let reader = try ChatCipher(passphrase: "k")
+        await reader.prepareKeys(for: sealed)
+        #expect(reader.derivedKeyCount == 1)
         for (i, text) in sealed.enumerated() { #expect(try reader.decrypt(text) == "message \(i)") }
         // The reader's own writing salt is never derived unless it writes.
         #expect(reader.derivedKeyCount == 1)

@@ -183,7 +183,9 @@ import Testing
         try GitFixture.write("\(fx.repo)/.env", "# vault\nCONTENT_VAULT_ENC_KEY=dotenv-key\n")
         let chat = Chat(repository: fx.repo, keySource: Self.noKey)
         let sent = try await chat.sendMessage("sealed by .env", encrypt: true)
-        #expect(try ChatCipher(passphrase: "dotenv-key").decrypt(sent.text) == "sealed by .env")
+        let cipher = try ChatCipher(passphrase: "dotenv-key")
+        await cipher.prepareKeys(for: [sent.text])
+        #expect(try cipher.decrypt(sent.text) == "sealed by .env")
         #expect(try await chat.listMessages().first?.text == "sealed by .env")
     }
 }

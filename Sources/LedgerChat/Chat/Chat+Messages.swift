@@ -44,12 +44,7 @@ extension Chat {
             )
         }
         if let threadID { try ChatThread.validateID(threadID) }
-        if let runID {
-            try RunID.validate(runID)
-            guard try await ledger.getRun(runID) != nil else {
-                throw LedgerError(.notFound, "the ledger has no run \(runID): list runs with `agent-ledger runs list`")
-            }
-        }
+        if let runID { try RunID.validate(runID) }
         let thread = threadID ?? (runID == nil ? ChatThread.general : nil)
         if let thread, thread != ChatThread.general,
             try await ledger.readLedgerFile("\(threadFolder(thread))/thread.json") == nil
@@ -67,6 +62,7 @@ extension Chat {
                     "encryption was asked for but \(await keyLocations()): set it, or send without encryption"
                 )
             }
+            await cipher.prepareKeys(writing: true)
             stored = try cipher.encrypt(text)
         }
         let sender: String
@@ -81,7 +77,15 @@ extension Chat {
         )
         let line = message.line
         if let runID {
-            try await ledger.appendNoteLines([line], to: RunID.tagRef(runID), ref: configuration.notesRef)
+            // Written first: it fails (nothing written anywhere) when the run has no tag.
+            do {
+                try await ledger.appendNoteLines([line], to: RunID.tagRef(runID), ref: configuration.notesRef)
+            } catch  where error.code == .notFound {
+                throw LedgerError(
+                    .notFound,
+                    "the ledger has no run \(runID) with a tag: list runs with `agent-ledger runs list` (a run recorded before the first commit gets its tag with the next record or push)"
+                )
+            }
         }
         if let thread {
             try await ledger.commitFiles(
@@ -143,6 +147,7 @@ extension Chat {
             return messages
         }
         let cipher = try await currentCipher()
+        await cipher?.prepareKeys(for: messages.map(\.text))
         return messages.map { message in
             guard message.flags.encrypted || ChatCipher.isEncrypted(message.text) else { return message }
             var m = message

@@ -26,6 +26,7 @@ public import LedgerGit
 public actor Chat {
     /// The git ledger the chat is kept in.
     public nonisolated let ledger: GitLedger
+    /// Where chat is kept (notes ref, threads folder) and its limits.
     public nonisolated let configuration: Configuration
     private let keySource: EncryptionKeySource
     private let onMessageSent: (@Sendable (ChatMessage) -> Void)?

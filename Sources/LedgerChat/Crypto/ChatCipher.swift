@@ -1,5 +1,6 @@
 import Crypto
 import CryptoExtras
+import Dispatch
 public import LedgerCore
 import Synchronization
 
@@ -23,7 +24,10 @@ import Foundation
 /// writing key once), and every key it derives to open text is cached by salt, so listing many messages
 /// sealed by one writer derives one key. Sealing and opening a short text then take microseconds.
 ///
-/// **Threading.** Safe to share: the cache sits behind a `Mutex`; a derivation runs outside it.
+/// **Threading.** Safe to share: the cache sits behind a `Mutex`; a derivation runs outside it. A derivation
+/// is CPU work of a few hundred milliseconds: async callers call ``prepareKeys(for:writing:)`` first, which
+/// derives the missing keys on Dispatch's global queue (several at once), so Swift's cooperative threads are
+/// never held; ``encrypt(_:nonce:)`` and ``decrypt(_:)`` then find their keys cached.
 public final class ChatCipher: Sendable {
     /// `ENC:v1:`, the prefix of every sealed text.
     public static let prefix = "ENC:v1:"
@@ -124,6 +128,36 @@ public final class ChatCipher: Sendable {
                 "cannot decrypt: the text was changed, or sealed with another CONTENT_VAULT_ENC_KEY",
                 cause: String(describing: error)
             )
+        }
+    }
+
+    /// Derives the keys that opening `texts` (and, with `writing`, sealing) will need and that are not cached
+    /// yet, on Dispatch's global queue, several at once; returns when they are cached.
+    ///
+    /// Failures are not reported here: ``decrypt(_:)`` meets them again and throws. Texts that are not
+    /// well-formed `ENC:v1` are skipped.
+    public func prepareKeys(for texts: some Sequence<String> = [String](), writing: Bool = false) async {
+        var salts = Set<[UInt8]>()
+        if writing { salts.insert(writingSalt) }
+        for text in texts where Self.isEncrypted(text) {
+            let parts = text.dropFirst(Self.prefix.count).split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 3, let salt = Self.unbase64(parts[0]), salt.count == Self.saltLength {
+                salts.insert(salt)
+            }
+        }
+        let missing = keys.withLock { cache in salts.filter { cache[$0] == nil } }
+        guard !missing.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for salt in missing {
+                group.addTask {
+                    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                        DispatchQueue.global().async {
+                            _ = try? self.key(for: salt)
+                            done.resume()
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -24,9 +24,12 @@ public struct ChatMessage: Sendable, Hashable {
     public var threadID: String?
     /// The run it is attached to (a note on the run's tag).
     public var runID: String?
+    /// Who wrote it: `manual` (a person), `trace` (a trace summary) or `system`.
     public var source: MessageSource
+    /// Whether it may be published and whether its stored text is sealed.
     public var flags: MessageFlags
 
+    /// A message; by default a new id, the time now, from a person, not published, not sealed.
     public init(
         id: String = StampedID.make("msg"),
         ts: String = RunTime.iso8601(nanoseconds: RunTime.nowNanoseconds()),

@@ -10,14 +10,18 @@ public import LedgerGit
 public struct ChatThread: Sendable, Hashable {
     /// `thread_<YYYY-MM-DDTHHMMSS.mmm>_<4 random>`, or `general`.
     public var threadID: String
+    /// One line that says what the thread is about.
     public var title: String
     /// ISO 8601, UTC.
     public var createdAt: String
+    /// Who created it (`git config user.name` unless given).
     public var createdBy: String
     /// The run the thread is about, if any.
     public var anchorRun: String?
+    /// Free labels.
     public var tags: [String]
 
+    /// A thread; by default a new id, created now.
     public init(
         threadID: String = StampedID.make("thread"),
         title: String,

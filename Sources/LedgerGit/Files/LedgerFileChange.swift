@@ -24,6 +24,7 @@ public struct LedgerFileChange: Sendable, Hashable {
 
     /// The file's path relative to the ledger worktree, `/`-separated: `chat/threads/<id>/thread.json`.
     public var path: String
+    /// What to do to it.
     public var action: Action
 
     public init(path: String, action: Action) {

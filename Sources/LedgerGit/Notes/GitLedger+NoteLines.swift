@@ -101,7 +101,6 @@ extension GitLedger {
     /// The note's bytes, or `nil` when `object` has no note under `ref` (or the ref does not exist yet).
     /// Any other failure throws, so a damaged notes ref is never read as an empty note and overwritten.
     private func noteBytes(on object: String, ref: String, _ p: RepositoryPaths) async throws(LedgerError) -> [UInt8]? {
-        guard try await refExists(ref, p) else { return nil }
         let out = try await git.run(["notes", "--ref=\(ref)", "show", "--end-of-options", object], in: p.mainWorkTree)
         if out.succeeded { return out.stdout }
         if out.stderr.contains("no note found") { return nil }

@@ -4,6 +4,7 @@ public import LedgerStore
 /// Collects the events the ledger wrote between two moments from the agents' day files, for a trace made
 /// across processes (`agent-ledger trace start`, then `trace stop` in another process).
 public struct LedgerEventCollector: Sendable {
+    /// Where the day files are.
     public let layout: LedgerLayout
 
     public init(layout: LedgerLayout) { self.layout = layout }
