@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct ChatSyncTests {
     @Test func withoutARemotePushAndPullSkip() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let chat = Chat(repository: fx.repo, keySource: EncryptionKeySource(environment: [:]))
         try await chat.sendMessage("local only")
@@ -19,10 +19,10 @@ import Testing
     /// Two clones of one bare remote both send to one run, one thread and `general`, then sync both ways:
     /// each sees every message, once.
     @Test func twoClonesThatBothSendSeeEveryMessageOnceAfterSyncing() async throws {
-        let fx = try GitFixture(remote: true)
+        let fx = try await GitFixture.make(remote: true)
         defer { fx.remove() }
         guard let origin = fx.origin else { return }
-        try fx.git("push", "-q", "origin", "refs/heads/main:refs/heads/main")
+        try await fx.gitAsync("push", "-q", "origin", "refs/heads/main:refs/heads/main")
         let noKey = EncryptionKeySource(environment: [:])
         let a = Chat(repository: fx.repo, keySource: noKey)
         let run = try await a.ledger.recordRun(Run(type: "apply", summary: "shared run"))
@@ -31,7 +31,7 @@ import Testing
         let firstPush = try await a.pushChat()
         #expect(firstPush.succeeded)
 
-        let cloneB = try fx.cloneOrigin(name: "b")
+        let cloneB = try await fx.cloneOriginAsync(name: "b")
         let b = Chat(repository: cloneB, keySource: noKey)
         let firstPull = try await b.pullChat()
         #expect(firstPull.pull?.remoteHasBranch == true)
@@ -67,16 +67,16 @@ import Testing
             #expect(Set(try await chat.listThreads().map(\.threadID)) == [thread.threadID, "general"])
         }
         // The notes and the branch are the same on both sides and on the remote.
-        let notes = try GitFixture.git(["rev-parse", "refs/notes/scp-chat"], in: origin)
-        #expect(try fx.git("rev-parse", "refs/notes/scp-chat") == notes)
-        #expect(try GitFixture.git(["rev-parse", "refs/notes/scp-chat"], in: cloneB) == notes)
+        let notes = try await GitFixture.gitAsync(["rev-parse", "refs/notes/scp-chat"], in: origin)
+        #expect(try await fx.gitAsync("rev-parse", "refs/notes/scp-chat") == notes)
+        #expect(try await GitFixture.gitAsync(["rev-parse", "refs/notes/scp-chat"], in: cloneB) == notes)
         #expect(
-            try fx.git("rev-parse", "refs/heads/scp-ledger")
+            try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger")
                 == GitFixture.git(["rev-parse", "refs/heads/scp-ledger"], in: cloneB)
         )
         // Each thread line is in the file exactly once.
-        let file = try fx.git("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/messages.jsonl")
+        let file = try await fx.gitAsync("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/messages.jsonl")
         #expect(file.split(separator: "\n").count == 4)
-        try fx.git("fsck", "--strict", "--no-progress")
+        try await fx.gitAsync("fsck", "--strict", "--no-progress")
     }
 }

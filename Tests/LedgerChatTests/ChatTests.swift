@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func aMessageOnARunIsANoteOnTheTagObjectNotTheCommit() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let run = try await ledger.recordRun(Run(type: "apply", summary: "Applied"))
@@ -23,29 +23,34 @@ import Testing
         #expect(sent.user == "Test User")
         #expect(StampedID.isValid(sent.id, prefix: "msg"))
 
-        let tagObject = try fx.git("rev-parse", RunID.tagRef(run.runID))
-        let commit = try fx.git("rev-parse", "\(RunID.tagRef(run.runID))^{commit}")
+        let tagObject = try await fx.gitAsync("rev-parse", RunID.tagRef(run.runID))
+        let commit = try await fx.gitAsync("rev-parse", "\(RunID.tagRef(run.runID))^{commit}")
         #expect(tagObject != commit)
-        #expect(try fx.git("notes", "--ref=refs/notes/scp-chat", "show", tagObject) == sent.line)
-        let onCommit = try GitFixture.gitOutput(["notes", "--ref=refs/notes/scp-chat", "show", commit], in: fx.repo)
+        #expect(try await fx.gitAsync("notes", "--ref=refs/notes/scp-chat", "show", tagObject) == sent.line)
+        let onCommit = try await Shell.runAsync(
+            ["git", "-C", fx.repo] + ["notes", "--ref=refs/notes/scp-chat", "show", commit]
+        )
         #expect(onCommit.status != 0)
 
         let second = try await chat.sendMessage("Health checks passed", runID: run.runID, publish: true)
         let listed = try await chat.listMessages(runID: run.runID)
         #expect(listed.map(\.id) == [second.id, sent.id].sorted(by: >))
         #expect(listed.first { $0.id == second.id }?.flags.publish == true)
-        #expect(try fx.git("notes", "--ref=refs/notes/scp-chat", "show", tagObject).split(separator: "\n").count == 2)
+        #expect(
+            try await fx.gitAsync("notes", "--ref=refs/notes/scp-chat", "show", tagObject).split(separator: "\n").count
+                == 2
+        )
         // No thread was written for a run-only message.
         #expect(try await chat.listThreads().isEmpty)
     }
 
     @Test func threadsHoldTheirMessagesOnTheLedgerBranch() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let run = try await ledger.recordRun(Run(type: "apply"))
         let chat = Chat(ledger: ledger, keySource: Self.noKey)
-        let before = try fx.mainState()
+        let before = try await fx.mainStateAsync()
         let thread = try await chat.createThread(
             title: " Release 1.2 ",
             anchorRun: run.runID,
@@ -54,13 +59,13 @@ import Testing
         #expect(thread.title == "Release 1.2")
         #expect(thread.tags == ["ops", "k8s"])
         #expect(thread.createdBy == "Test User")
-        let stored = try fx.git("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/thread.json")
+        let stored = try await fx.gitAsync("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/thread.json")
         #expect(try ChatThread(jsonText: stored) == thread)
-        #expect(try fx.git("show", "refs/heads/scp-ledger:.gitattributes").contains("*.jsonl merge=union"))
+        #expect(try await fx.gitAsync("show", "refs/heads/scp-ledger:.gitattributes").contains("*.jsonl merge=union"))
 
         let a = try await chat.sendMessage("first", threadID: thread.threadID)
         let both = try await chat.sendMessage("second, on the run too", threadID: thread.threadID, runID: run.runID)
-        let file = try fx.git("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/messages.jsonl")
+        let file = try await fx.gitAsync("show", "refs/heads/scp-ledger:chat/threads/\(thread.threadID)/messages.jsonl")
         #expect(file.split(separator: "\n").map(String.init) == [a.line, both.line])
         #expect(try await chat.listMessages(threadID: thread.threadID).map(\.id) == [both.id, a.id])
         #expect(try await chat.listMessages(runID: run.runID).map(\.id) == [both.id])
@@ -75,16 +80,16 @@ import Testing
         #expect(threads.first { $0.threadID == "general" }?.createdAt == general.ts)
         #expect(try await chat.listMessages(limit: 0).count == 3)
         // Nothing of the user's work tree changed.
-        #expect(try fx.mainState() == before)
+        #expect(try await fx.mainStateAsync() == before)
     }
 
     @Test func badInputIsRefusedAndChangesNothing() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let chat = Chat(ledger: ledger, keySource: Self.noKey)
         _ = try await chat.sendMessage("make the branch")
-        let head = try fx.git("rev-parse", "refs/heads/scp-ledger")
+        let head = try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger")
         let cases: [(LedgerError.Code, () async throws(LedgerError) -> Void)] = [
             (.invalidMessage, { () async throws(LedgerError) in _ = try await chat.sendMessage("  \n") }),
             (
@@ -119,15 +124,16 @@ import Testing
                 #expect(error.code == code, "\(error)")
             }
         }
-        #expect(try fx.git("rev-parse", "refs/heads/scp-ledger") == head)
+        #expect(try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger") == head)
         #expect(try await chat.listMessages(limit: 0).count == 1)
         #expect(
-            (try GitFixture.gitOutput(["rev-parse", "--verify", "-q", "refs/notes/scp-chat"], in: fx.repo)).status != 0
+            (try await Shell.runAsync(["git", "-C", fx.repo] + ["rev-parse", "--verify", "-q", "refs/notes/scp-chat"]))
+                .status != 0
         )
     }
 
     @Test func readersHandleARepositoryWithNothingYet() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let chat = Chat(ledger: GitLedger(repository: fx.repo), keySource: Self.noKey)
         #expect(try await chat.listMessages().isEmpty)
@@ -137,7 +143,7 @@ import Testing
     }
 
     @Test func encryptedMessagesAreSealedInGitAndListedOpenOrAsPlaceholder() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let run = try await ledger.recordRun(Run(type: "vault"))
@@ -164,13 +170,13 @@ import Testing
         }
 
         // Neither the plaintext nor the key is in any object or file of the repository.
-        let objects = try Shell.run(["git", "-C", fx.repo, "cat-file", "--batch-all-objects", "--batch"])
+        let objects = try await Shell.runAsync(["git", "-C", fx.repo, "cat-file", "--batch-all-objects", "--batch"])
         #expect(objects.status == 0)
         #expect(objects.stdout.contains("ENC:v1:"))
         #expect(!objects.stdout.contains(secret))
         #expect(!objects.stdout.contains(key))
         for needle in [secret, key] {
-            let grep = try Shell.run([
+            let grep = try await Shell.runAsync([
                 "grep", "-r", "-a", "-l", "-F", "--", needle, "\(fx.repo)/.git", "\(fx.repo)/.scp-ledger",
             ])
             #expect(grep.status == 1, "found in \(grep.stdout)")
@@ -178,9 +184,9 @@ import Testing
     }
 
     @Test func theKeyComesFromTheRepositorysDotEnv() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
-        try GitFixture.write("\(fx.repo)/.env", "# vault\nCONTENT_VAULT_ENC_KEY=dotenv-key\n")
+        try await GitFixture.writeAsync("\(fx.repo)/.env", "# vault\nCONTENT_VAULT_ENC_KEY=dotenv-key\n")
         let chat = Chat(repository: fx.repo, keySource: Self.noKey)
         let sent = try await chat.sendMessage("sealed by .env", encrypt: true)
         let cipher = try ChatCipher(passphrase: "dotenv-key")

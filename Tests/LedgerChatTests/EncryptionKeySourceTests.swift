@@ -21,15 +21,15 @@ import Testing
         #expect(EncryptionKeySource.value(of: "K", inDotEnv: " K = spaced \n") == "spaced")
     }
 
-    @Test func theEnvironmentWinsOverDotEnv() throws {
+    @Test func theEnvironmentWinsOverDotEnv() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try GitFixture.write(dir.join(".env"), "CONTENT_VAULT_ENC_KEY=from-file\n")
+        try await GitFixture.writeAsync(dir.join(".env"), "CONTENT_VAULT_ENC_KEY=from-file\n")
         #expect(try EncryptionKeySource(environment: [:]).passphrase(inFolder: dir.path) == "from-file")
         let env = EncryptionKeySource(environment: ["CONTENT_VAULT_ENC_KEY": "from-env"])
         #expect(try env.passphrase(inFolder: dir.path) == "from-env")
         #expect(try EncryptionKeySource(environment: [:]).passphrase(inFolder: dir.join("missing")) == nil)
-        try GitFixture.write(dir.join(".env"), "CONTENT_VAULT_ENC_KEY=\n")
+        try await GitFixture.writeAsync(dir.join(".env"), "CONTENT_VAULT_ENC_KEY=\n")
         #expect(try EncryptionKeySource(environment: [:]).passphrase(inFolder: dir.path) == nil)
     }
 }

@@ -6,10 +6,10 @@ import Testing
 
 @Suite struct GitLedgerFilesTests {
     @Test func changesAreCommittedTogetherAndIdempotentLinesAreNotRepeated() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
-        let before = try fx.mainState()
+        let before = try await fx.mainStateAsync()
         let first = try await ledger.commitFiles(
             [
                 .ensureLine("*.jsonl merge=union", in: ".gitattributes"),
@@ -18,8 +18,8 @@ import Testing
             ],
             message: "first"
         )
-        #expect(try fx.git("rev-parse", "refs/heads/scp-ledger") == first)
-        #expect(try fx.git("log", "-1", "--format=%s", "refs/heads/scp-ledger") == "first")
+        #expect(try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger") == first)
+        #expect(try await fx.gitAsync("log", "-1", "--format=%s", "refs/heads/scp-ledger") == "first")
         let second = try await ledger.commitFiles(
             [
                 .ensureLine("*.jsonl merge=union", in: ".gitattributes"),
@@ -27,9 +27,9 @@ import Testing
             ],
             message: "second"
         )
-        #expect(try fx.git("show", "refs/heads/scp-ledger:.gitattributes") == "*.jsonl merge=union")
-        #expect(try fx.git("show", "refs/heads/scp-ledger:chat/x/messages.jsonl") == "a\nb")
-        #expect(try fx.git("diff", "--name-only", first, second) == "chat/x/messages.jsonl")
+        #expect(try await fx.gitAsync("show", "refs/heads/scp-ledger:.gitattributes") == "*.jsonl merge=union")
+        #expect(try await fx.gitAsync("show", "refs/heads/scp-ledger:chat/x/messages.jsonl") == "a\nb")
+        #expect(try await fx.gitAsync("diff", "--name-only", first, second) == "chat/x/messages.jsonl")
         // Nothing changed: no commit.
         let third = try await ledger.commitFiles(
             [.ensureLine("*.jsonl merge=union", in: ".gitattributes")],
@@ -40,33 +40,33 @@ import Testing
         #expect(try await ledger.readLedgerFile("chat/y/none.json") == nil)
         #expect(try await ledger.ledgerFolderEntries("chat/x") == ["messages.jsonl", "thread.json"])
         #expect(try await ledger.ledgerFolderEntries("nothing").isEmpty)
-        #expect(try fx.mainState() == before)
+        #expect(try await fx.mainStateAsync() == before)
     }
 
     @Test func badPathsAreRefusedBeforeAnythingIsWritten() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         try await ledger.commitFiles([.create([1], at: "keep")], message: "start")
-        let head = try fx.git("rev-parse", "refs/heads/scp-ledger")
+        let head = try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger")
         for bad in ["../escape", "/abs", ".git/config", "a//b", "a/./b", "x/.GIT/y", "", "tab\there"] {
             await #expect(throws: LedgerError.self, "\(bad)") {
                 try await ledger.commitFiles([.append([1], to: "ok"), .append([1], to: bad)], message: "bad")
             }
         }
-        #expect(try fx.git("rev-parse", "refs/heads/scp-ledger") == head)
+        #expect(try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger") == head)
         #expect(try await ledger.readLedgerFile("ok") == nil)
     }
 
     @Test func aFailedChangeIsUndoneAndACreateNeverOverwrites() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         try await ledger.commitFiles(
             [.append(Array("one\n".utf8), to: "log.jsonl"), .create(Array("v1".utf8), at: "made.json")],
             message: "start"
         )
-        let head = try fx.git("rev-parse", "refs/heads/scp-ledger")
+        let head = try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger")
         do {
             try await ledger.commitFiles(
                 [
@@ -80,29 +80,29 @@ import Testing
         } catch {
             #expect(error.code == .fileExists)
         }
-        #expect(try fx.git("rev-parse", "refs/heads/scp-ledger") == head)
+        #expect(try await fx.gitAsync("rev-parse", "refs/heads/scp-ledger") == head)
         #expect(try await ledger.readLedgerFile("log.jsonl") == Array("one\n".utf8))
         #expect(try await ledger.readLedgerFile("other.json") == nil)
         #expect(try await ledger.readLedgerFile("made.json") == Array("v1".utf8))
-        #expect(try GitFixture.git(["status", "--porcelain"], in: "\(fx.repo)/.scp-ledger").isEmpty)
+        #expect(try await GitFixture.gitAsync(["status", "--porcelain"], in: "\(fx.repo)/.scp-ledger").isEmpty)
     }
 
     @Test func aSymbolicLinkOnTheBranchCannotLeadAWriteOutside() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let outside = try TemporaryDirectory()
         defer { outside.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let worktree = try await ledger.ensureWorktree()
-        _ = try Shell.run(["ln", "-s", outside.path, "\(worktree)/chat"])
+        _ = try await Shell.runAsync(["ln", "-s", outside.path, "\(worktree)/chat"])
         await #expect(throws: LedgerError.self) {
             try await ledger.commitFiles([.append([1], to: "chat/sub/x.jsonl")], message: "escape")
         }
-        #expect(try Shell.run(["ls", "-A", outside.path]).stdout.isEmpty)
+        #expect(try await Shell.runAsync(["ls", "-A", outside.path]).stdout.isEmpty)
     }
 
     @Test func noteLinesAreAddedToTheTagObjectKeepingEarlierLines() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let ledger = GitLedger(repository: fx.repo)
         let run = try await ledger.recordRun(Run(type: "apply"))
@@ -115,7 +115,7 @@ import Testing
                 "{\"n\":1}", "{\"n\":2}", "{\"n\":3}",
             ]
         )
-        let tagObject = try fx.git("rev-parse", RunID.tagRef(run.runID))
+        let tagObject = try await fx.gitAsync("rev-parse", RunID.tagRef(run.runID))
         let all = try await ledger.allNoteLines(ref: ref)
         #expect(all.count == 1)
         #expect(all.first?.object == tagObject)

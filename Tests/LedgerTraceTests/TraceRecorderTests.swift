@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func overlappingRecordingsEachKeepWhatTheySaw() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -43,7 +43,7 @@ import Testing
         #expect(first.events.last?.durationMs == 42)
         #expect(first.events.last?.result == "ok")
         #expect(first.user == "Test User")
-        #expect(first.codeRef == (try fx.git("rev-parse", "HEAD")))
+        #expect(first.codeRef == (try await fx.gitAsync("rev-parse", "HEAD")))
         #expect(first.endedAt != nil)
         #expect(first.autoSummary.hasPrefix("[deployment] everything: 4 events from 2 agents (cls, gg)"))
         #expect(second.events.map(\.target) == ["verify", "verify"])
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aSavedTraceIsOnTheLedgerBranchAndItsSummaryInChat() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -83,7 +83,7 @@ import Testing
         _ = await ledger.shutdown()
         let posted = try await recorder.saveTrace(trace, postSummary: true)
 
-        let stored = try fx.git("show", "refs/heads/scp-ledger:traces/\(id).json")
+        let stored = try await fx.gitAsync("show", "refs/heads/scp-ledger:traces/\(id).json")
         #expect(try SessionTrace(jsonText: stored) == trace)
         #expect(try await TraceStore(ledger: git).load(id) == trace)
         #expect(try await TraceStore(ledger: git).list().map(\.traceID) == [id])
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func aTraceStartedInOneProcessCollectsTheDayFilesWhenStopped() async throws {
-        let fx = try GitFixture()
+        let fx = try await GitFixture.make()
         defer { fx.remove() }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

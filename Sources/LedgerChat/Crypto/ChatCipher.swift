@@ -26,7 +26,7 @@ import Foundation
 ///
 /// **Threading.** Safe to share: the cache sits behind a `Mutex`; a derivation runs outside it. A derivation
 /// is CPU work of a few hundred milliseconds: async callers call ``prepareKeys(for:writing:)`` first, which
-/// derives the missing keys on Dispatch's global queue (several at once), so Swift's cooperative threads are
+/// derives the missing keys on threads of their own (several at once), so Swift's cooperative threads are
 /// never held; ``encrypt(_:nonce:)`` and ``decrypt(_:)`` then find their keys cached.
 public final class ChatCipher: Sendable {
     /// `ENC:v1:`, the prefix of every sealed text.
@@ -132,7 +132,7 @@ public final class ChatCipher: Sendable {
     }
 
     /// Derives the keys that opening `texts` (and, with `writing`, sealing) will need and that are not cached
-    /// yet, on Dispatch's global queue, several at once; returns when they are cached.
+    /// yet, each on a thread of its own (a serial Dispatch queue), several at once; returns when they are cached.
     ///
     /// Failures are not reported here: ``decrypt(_:)`` meets them again and throws. Texts that are not
     /// well-formed `ENC:v1` are skipped.
@@ -151,7 +151,10 @@ public final class ChatCipher: Sendable {
             for salt in missing {
                 group.addTask {
                     await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                        DispatchQueue.global().async {
+                        // A serial queue of its own is "overcommit": it gets a thread even when every
+                        // thread of the shared pool (which also runs Swift's cooperative executor) is busy,
+                        // so a long derivation never holds a thread that async work needs.
+                        DispatchQueue(label: "agent-ledger.enc-v1.pbkdf2").async {
                             _ = try? self.key(for: salt)
                             done.resume()
                         }
