@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -70,10 +71,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Chat in git: messages on run tags (git notes) and in threads, ENC:v1 encryption.
+        .target(
+            name: "LedgerChat",
+            dependencies: [
+                "LedgerCore",
+                "LedgerGit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Session tracing: recordings from the event bus or the ledger's day files, saved in git.
+        .target(
+            name: "LedgerTrace",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerRuntime", "LedgerGit", "LedgerChat"],
+            swiftSettings: swiftSettings
+        ),
+
         // What an orchestrator imports.
         .target(
             name: "AgentLedger",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerRuntime", "LedgerGit"],
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerRuntime", "LedgerGit", "LedgerChat", "LedgerTrace",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -121,6 +143,16 @@ let package = Package(
         .testTarget(
             name: "LedgerGitTests",
             dependencies: ["LedgerGit", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerChatTests",
+            dependencies: ["LedgerChat", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerTraceTests",
+            dependencies: ["LedgerTrace", "LedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

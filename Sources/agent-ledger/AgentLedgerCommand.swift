@@ -14,7 +14,7 @@ struct AgentLedgerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, EmitCommand.self, StatusCommand.self, SessionCommand.self, BenchCommand.self,
-            RunsCommand.self,
+            RunsCommand.self, ChatCommand.self, TraceCommand.self,
         ]
     )
 }

@@ -44,6 +44,89 @@ public struct GitFixture: Sendable {
         }
     }
 
+    private init(directory: TemporaryDirectory, repo: String, origin: String?) {
+        self.directory = directory
+        self.repo = repo
+        self.origin = origin
+    }
+
+    /// The same fixture as ``init(commit:remote:identity:)``, made without blocking a thread of the
+    /// concurrency pool: for async tests that run beside others.
+    public static func make(commit: Bool = true, remote: Bool = false, identity: Bool = true) async throws -> GitFixture
+    {
+        let directory = try TemporaryDirectory(prefix: "agent-ledger-git")
+        let repo = directory.join("repo")
+        try await gitAsync(["init", "-q", "-b", "main", repo], in: directory.path)
+        if identity {
+            try await gitAsync(["config", "user.name", "Test User"], in: repo)
+            try await gitAsync(["config", "user.email", "test@example.com"], in: repo)
+        }
+        try await gitAsync(["config", "commit.gpgsign", "false"], in: repo)
+        if commit {
+            try await writeAsync("\(repo)/README.md", "# test\n")
+            try await gitAsync(["add", "README.md"], in: repo)
+            try await gitAsync(
+                ["-c", "user.name=Setup", "-c", "user.email=setup@example.com", "commit", "-q", "-m", "first"],
+                in: repo
+            )
+        }
+        var origin: String?
+        if remote {
+            let bare = directory.join("origin.git")
+            try await gitAsync(["init", "-q", "--bare", "-b", "main", bare], in: directory.path)
+            try await gitAsync(["remote", "add", "origin", bare], in: repo)
+            origin = bare
+        }
+        return GitFixture(directory: directory, repo: repo, origin: origin)
+    }
+
+    /// ``git(_:)`` without blocking a thread of the concurrency pool.
+    @discardableResult
+    public func gitAsync(_ arguments: String...) async throws -> String {
+        try await Self.gitAsync(arguments, in: repo)
+    }
+
+    /// ``git(_:in:)`` without blocking a thread of the concurrency pool.
+    @discardableResult
+    public static func gitAsync(_ arguments: [String], in directory: String) async throws -> String {
+        let out = try await Shell.runAsync(
+            ["git", "-C", directory] + arguments,
+            environment: ["GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"]
+        )
+        guard out.status == 0 else {
+            throw TestSupportError("git \(arguments.joined(separator: " ")) failed (\(out.status)): \(out.stderr)")
+        }
+        var s = out.stdout
+        while s.hasSuffix("\n") { s.removeLast() }
+        return s
+    }
+
+    /// ``cloneOrigin(name:)`` without blocking a thread of the concurrency pool.
+    public func cloneOriginAsync(name: String = "clone") async throws -> String {
+        guard let origin else { throw TestSupportError("this fixture has no origin") }
+        let path = directory.join(name)
+        try await Self.gitAsync(["clone", "-q", origin, path], in: directory.path)
+        try await Self.gitAsync(["config", "user.name", "Clone User"], in: path)
+        try await Self.gitAsync(["config", "user.email", "clone@example.com"], in: path)
+        return path
+    }
+
+    /// ``mainState(of:)`` without blocking a thread of the concurrency pool.
+    public func mainStateAsync(of path: String? = nil) async throws -> String {
+        let dir = path ?? repo
+        let status = try await Self.gitAsync(["status", "--porcelain", "--untracked-files=all"], in: dir)
+        let head = (try? await Self.gitAsync(["rev-parse", "--verify", "-q", "HEAD"], in: dir)) ?? "(no commit)"
+        let branch = try await Self.gitAsync(["symbolic-ref", "-q", "HEAD"], in: dir)
+        let index = try await Self.gitAsync(["ls-files", "--stage"], in: dir)
+        return "status:\n\(status)\nhead: \(head)\nbranch: \(branch)\nindex:\n\(index)"
+    }
+
+    /// ``write(_:_:)`` without blocking a thread of the concurrency pool.
+    public static func writeAsync(_ path: String, _ text: String) async throws {
+        let out = try await Shell.runAsync(["/bin/sh", "-c", "cat > \"$1\"", "sh", path], stdin: Array(text.utf8))
+        guard out.status == 0 else { throw TestSupportError("cannot write \(path): \(out.stderr)") }
+    }
+
     /// Runs git in the repository and returns its trimmed standard output; throws when it fails.
     @discardableResult
     public func git(_ arguments: String...) throws -> String {

@@ -17,4 +17,7 @@ extension LedgerError.Code {
     public static let rejected = Self("rejected")
     /// The ledger worktree is damaged in a way that cannot be repaired without losing data.
     public static let brokenWorktree = Self("broken_worktree")
+    /// A file on the ledger branch that a write meant to create exists already; files are never overwritten
+    /// by a create.
+    public static let fileExists = Self("file_exists")
 }

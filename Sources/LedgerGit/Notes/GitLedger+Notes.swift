@@ -37,7 +37,7 @@ extension GitLedger {
         return String(decoding: out.stdout, as: UTF8.self)
     }
 
-    private func checkNotesRef(_ ref: String, _ p: RepositoryPaths) async throws(LedgerError) {
+    func checkNotesRef(_ ref: String, _ p: RepositoryPaths) async throws(LedgerError) {
         let valid = try await git.run(["check-ref-format", ref], in: p.mainWorkTree).succeeded
         guard ref.hasPrefix("refs/notes/"), valid else {
             throw LedgerError(.invalidField, "notes ref \"\(ref)\" is invalid: use a full ref name under refs/notes/")
@@ -45,7 +45,7 @@ extension GitLedger {
     }
 
     /// The object id `target` names (not peeled: a tag's note sits on the tag object).
-    private func resolveObject(_ target: String, _ p: RepositoryPaths) async throws(LedgerError) -> String {
+    func resolveObject(_ target: String, _ p: RepositoryPaths) async throws(LedgerError) -> String {
         let out = try await git.run(["rev-parse", "--verify", "-q", "--end-of-options", target], in: p.mainWorkTree)
         guard out.succeeded, !out.text.isEmpty else {
             throw LedgerError(.notFound, "\"\(target)\" names no object in this repository")

@@ -9,9 +9,11 @@ import Darwin
 #if canImport(Glibc)
 private let systemRead = Glibc.read
 private let systemWrite = Glibc.write
+private let systemTruncate = Glibc.truncate
 #elseif canImport(Darwin)
 private let systemRead = Darwin.read
 private let systemWrite = Darwin.write
+private let systemTruncate = Darwin.truncate
 #endif
 
 /// The few plain file operations the git ledger needs, with errors as ``LedgerError`` values.
@@ -29,6 +31,23 @@ enum FileIO {
     static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The size in bytes of a regular file (symbolic links not followed), or `nil` when there is none.
+    static func size(_ path: String) -> Int? {
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
+    /// Cuts a file back to `length` bytes.
+    static func truncate(_ path: String, to length: Int) throws(LedgerError) {
+        guard systemTruncate(path, off_t(length)) == 0 else { throw error("cannot truncate \(path)") }
+    }
+
+    /// Deletes a file; a missing one is not an error.
+    static func remove(_ path: String) {
+        unlink(path)
     }
 
     /// The whole file, or `nil` when it does not exist.

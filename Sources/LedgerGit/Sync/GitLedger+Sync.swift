@@ -225,7 +225,7 @@ extension GitLedger {
     }
 
     /// The remote's refs matching `patterns`, by full name: `git ls-remote --refs`.
-    private func lsRemote(_ p: RepositoryPaths, patterns: [String]) async throws(LedgerError) -> [String: String] {
+    func lsRemote(_ p: RepositoryPaths, patterns: [String]) async throws(LedgerError) -> [String: String] {
         let out = try await git.check(
             ["ls-remote", "--refs", "--end-of-options", configuration.remote] + patterns,
             in: p.mainWorkTree

@@ -21,7 +21,7 @@ struct RunsOptions: ParsableArguments {
         GitLedger(repository: repo ?? Self.currentDirectory())
     }
 
-    private static func currentDirectory() -> String {
+    static func currentDirectory() -> String {
         guard let cwd = getcwd(nil, 0) else { return "." }
         defer { free(cwd) }
         return String(cString: cwd)
