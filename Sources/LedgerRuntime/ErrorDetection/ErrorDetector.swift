@@ -1,0 +1,240 @@
+/// Finds error lines in a command's output (seed 001 §4) and keeps them with a few lines of context.
+///
+/// Feed it bytes as they arrive, from one or more streams, or whole lines; it splits lines per
+/// stream, so a line that arrives in pieces is seen whole. A line matches when it contains one of
+/// the patterns (plain text, case-sensitive). Memory is bounded: a line is looked at up to
+/// ``Configuration/maxLineBytes``, and the excerpt stops growing at ``Configuration/maxExcerptBytes``.
+///
+/// ```swift
+/// var detector = ErrorDetector()
+/// detector.feed(Array("ok\nTraceback (most recent call last):\n".utf8), from: .stderr)
+/// detector.finish()
+/// detector.detected          // true
+/// detector.excerpt           // "ok\nTraceback (most recent call last):\n"
+/// ```
+///
+/// A value type with no locks: one owner feeds it.
+public struct ErrorDetector: Sendable {
+    /// What counts as an error line and how much is kept.
+    public struct Configuration: Sendable, Hashable {
+        /// Seed 001's patterns: `ERROR`, `FAIL`, `Exception`, `Traceback`.
+        public static let defaultPatterns = ["ERROR", "FAIL", "Exception", "Traceback"]
+
+        /// Plain text that marks an error line when a line contains it. Default ``defaultPatterns``.
+        public var patterns: [String]
+        /// Lines kept before and after each matching line. Default 2.
+        public var contextLines: Int
+        /// The largest excerpt, in bytes; what comes after is cut and ``ErrorDetector/truncated`` is set.
+        /// Default 4,096.
+        public var maxExcerptBytes: Int
+        /// The longest line looked at, in bytes; the rest of a longer line is ignored. Default 4,096.
+        public var maxLineBytes: Int
+        /// Lines of stderr kept as the excerpt of a command that failed without a matching line. Default 5.
+        public var tailLines: Int
+
+        public init(
+            patterns: [String] = defaultPatterns,
+            contextLines: Int = 2,
+            maxExcerptBytes: Int = 4096,
+            maxLineBytes: Int = 4096,
+            tailLines: Int = 5
+        ) {
+            self.patterns = patterns
+            self.contextLines = max(0, contextLines)
+            self.maxExcerptBytes = max(64, maxExcerptBytes)
+            self.maxLineBytes = max(16, maxLineBytes)
+            self.tailLines = max(0, tailLines)
+        }
+    }
+
+    /// Which output a line came from.
+    public enum Source: Sendable, Hashable {
+        case stdout
+        case stderr
+    }
+
+    public let configuration: Configuration
+    /// The non-empty patterns, as text and as bytes.
+    private let patterns: [(text: String, bytes: [UInt8])]
+
+    /// How many lines matched a pattern.
+    public private(set) var matchCount = 0
+    /// The patterns that matched, in the order they first matched.
+    public private(set) var matchedPatterns: [String] = []
+    /// The first matching line (without its newline), as text.
+    public private(set) var firstMatch: String?
+    /// Whether the excerpt was cut at ``Configuration/maxExcerptBytes``.
+    public private(set) var truncated = false
+    /// How many lines were seen.
+    public private(set) var lineCount = 0
+
+    private var captured: [UInt8] = []
+    private var lastCapturedLine = -1
+    private var afterRemaining = 0
+    /// The last `contextLines` lines of either stream, with their numbers.
+    private var recent: [(number: Int, bytes: [UInt8])] = []
+    /// The last `tailLines` lines of stderr.
+    private var stderrTail: [[UInt8]] = []
+    private var partialOut: [UInt8] = []
+    private var partialErr: [UInt8] = []
+
+    /// A detector with seed 001's patterns, or the configuration given.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        patterns = configuration.patterns.filter { !$0.isEmpty }.map { ($0, Array($0.utf8)) }
+    }
+
+    /// Whether any line matched.
+    public var detected: Bool { matchCount > 0 }
+
+    /// The matching lines with their context, in the order they arrived; `…` marks a gap between
+    /// two parts. With no match, the last lines of stderr (what a failed command said last).
+    public var excerpt: String {
+        if detected { return String(decoding: captured, as: UTF8.self) }
+        var tail: [UInt8] = []
+        for line in stderrTail {
+            tail.append(contentsOf: line)
+            tail.append(UInt8(ascii: "\n"))
+        }
+        if tail.count > configuration.maxExcerptBytes {
+            tail = Array(tail.suffix(configuration.maxExcerptBytes))
+            while let first = tail.first, first & 0xC0 == 0x80 { tail.removeFirst() }
+        }
+        return String(decoding: tail, as: UTF8.self)
+    }
+
+    /// Looks at output bytes as they arrive; a line is looked at once its `\n` arrives (or at ``finish()``).
+    public mutating func feed(_ bytes: some Collection<UInt8>, from source: Source) {
+        var start = bytes.startIndex
+        var i = start
+        while i != bytes.endIndex {
+            if bytes[i] == UInt8(ascii: "\n") {
+                take(bytes[start..<i], from: source, complete: true)
+                start = bytes.index(after: i)
+            }
+            i = bytes.index(after: i)
+        }
+        if start != bytes.endIndex { take(bytes[start..<bytes.endIndex], from: source, complete: false) }
+    }
+
+    /// Looks at what is left of lines that never got their `\n`. Call once the streams have ended.
+    public mutating func finish() {
+        if !partialOut.isEmpty {
+            let line = partialOut
+            partialOut = []
+            observe(line: line, from: .stdout)
+        }
+        if !partialErr.isEmpty {
+            let line = partialErr
+            partialErr = []
+            observe(line: line, from: .stderr)
+        }
+    }
+
+    /// Looks at one whole line (without its `\n`).
+    public mutating func observe(line: String, from source: Source = .stdout) {
+        observe(line: Array(line.utf8), from: source)
+    }
+
+    /// Looks at every line of a sequence and returns the detector, for output already in hand.
+    public static func scan(
+        lines: some Sequence<String>,
+        configuration: Configuration = Configuration()
+    ) -> ErrorDetector {
+        var d = ErrorDetector(configuration: configuration)
+        for line in lines { d.observe(line: line) }
+        return d
+    }
+
+    private mutating func take(_ piece: some Collection<UInt8>, from source: Source, complete: Bool) {
+        let limit = configuration.maxLineBytes
+        switch source {
+        case .stdout:
+            if partialOut.count < limit { partialOut.append(contentsOf: piece.prefix(limit - partialOut.count)) }
+            if complete {
+                let line = partialOut
+                partialOut.removeAll(keepingCapacity: true)
+                observe(line: line, from: .stdout)
+            }
+        case .stderr:
+            if partialErr.count < limit { partialErr.append(contentsOf: piece.prefix(limit - partialErr.count)) }
+            if complete {
+                let line = partialErr
+                partialErr.removeAll(keepingCapacity: true)
+                observe(line: line, from: .stderr)
+            }
+        }
+    }
+
+    /// Looks at one whole line of bytes (without its `\n`).
+    public mutating func observe(line raw: [UInt8], from source: Source) {
+        var line = raw.count > configuration.maxLineBytes ? Array(raw.prefix(configuration.maxLineBytes)) : raw
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        let number = lineCount
+        lineCount += 1
+
+        var matched = false
+        for pattern in patterns where Self.contains(line, pattern.bytes) {
+            matched = true
+            if !matchedPatterns.contains(pattern.text) { matchedPatterns.append(pattern.text) }
+        }
+        if matched {
+            matchCount += 1
+            if firstMatch == nil { firstMatch = String(decoding: line, as: UTF8.self) }
+            let before = recent.filter { $0.number > lastCapturedLine }
+            // Mark a gap between two parts of the excerpt.
+            if !captured.isEmpty && (before.first?.number ?? number) > lastCapturedLine + 1 {
+                capture(Array("…".utf8))
+            }
+            for b in before { capture(b.bytes) }
+            capture(line)
+            lastCapturedLine = number
+            afterRemaining = configuration.contextLines
+        } else if afterRemaining > 0 {
+            afterRemaining -= 1
+            capture(line)
+            lastCapturedLine = number
+        }
+
+        if configuration.contextLines > 0 {
+            if recent.count == configuration.contextLines { recent.removeFirst() }
+            recent.append((number, line))
+        }
+        if source == .stderr && configuration.tailLines > 0 {
+            if stderrTail.count == configuration.tailLines { stderrTail.removeFirst() }
+            stderrTail.append(line)
+        }
+    }
+
+    /// Appends a line to the excerpt, cutting at the size cap on a UTF-8 boundary.
+    private mutating func capture(_ line: [UInt8]) {
+        guard !truncated else { return }
+        let room = configuration.maxExcerptBytes - captured.count
+        if line.count + 1 <= room {
+            captured.append(contentsOf: line)
+            captured.append(UInt8(ascii: "\n"))
+            return
+        }
+        var cut = max(0, room - 4)  // leaves room for "…" (3 bytes) and "\n"
+        while cut > 0 && cut < line.count && line[cut] & 0xC0 == 0x80 { cut -= 1 }
+        captured.append(contentsOf: line.prefix(cut))
+        captured.append(contentsOf: Array("…\n".utf8).prefix(max(0, configuration.maxExcerptBytes - captured.count)))
+        truncated = true
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
