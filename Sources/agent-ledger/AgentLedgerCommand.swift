@@ -14,7 +14,8 @@ struct AgentLedgerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, EmitCommand.self, ExecCommand.self, StatusCommand.self, SessionCommand.self,
-            GuidanceCommand.self, ApprovalCommand.self, BenchCommand.self, RunsCommand.self, ChatCommand.self,
+            GuidanceCommand.self, ApprovalCommand.self, MigrateCommand.self, BenchCommand.self, RunsCommand.self,
+            ChatCommand.self,
             TraceCommand.self,
         ]
     )
