@@ -194,7 +194,7 @@ extension Ledger: Service {
 
     func processTaken(_ taken: EventQueue.Taken?) async {
         let start = ContinuousClock.now
-        let outcome = await flusher.process(taken, compatibility: compatibilityFile)
+        let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
