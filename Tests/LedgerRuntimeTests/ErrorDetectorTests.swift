@@ -23,10 +23,10 @@ import Testing
         #expect(d.matchCount == 1)
         #expect(d.matchedPatterns == ["Traceback"])
         #expect(d.firstMatch == "Traceback (most recent call last):")
-        // Two lines before, the match, two lines after; "step 1" and "after 3" are left out.
+        // Two lines before, the match, two lines after, then the last lines of stderr; "step 1" is left out.
         #expect(
             d.excerpt
-                == "step 2\nstep 3\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad\n"
+                == "step 2\nstep 3\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad\nafter 1\nafter 2\nafter 3\n"
         )
         #expect(!d.truncated)
     }
@@ -117,5 +117,19 @@ import Testing
         let quiet = CommandOutcome(arguments: ["true"], exitCode: 0, detector: ErrorDetector())
         #expect(!quiet.isError)
         #expect(ShellQuoting.join(["echo", "it's here", "a=b"]) == #"echo 'it'\''s here' a=b"#)
+    }
+}
+
+extension ErrorDetectorTests {
+    @Test func theLastLinesOfStderrFollowTheMatchSoATracebackShowsItsException() {
+        var d = ErrorDetector(configuration: .init(contextLines: 1, tailLines: 2))
+        let lines = [
+            "Traceback (most recent call last):", "  File \"a.py\", line 1", "    x()", "  File \"b.py\", line 9",
+            "    raise", "KeyError: 'name'",
+        ]
+        for line in lines { d.observe(line: line, from: .stderr) }
+        #expect(
+            d.excerpt == "Traceback (most recent call last):\n  File \"a.py\", line 1\n…\n    raise\nKeyError: 'name'\n"
+        )
     }
 }

@@ -74,7 +74,7 @@ public struct ErrorDetector: Sendable {
     /// The last `contextLines` lines of either stream, with their numbers.
     private var recent: [(number: Int, bytes: [UInt8])] = []
     /// The last `tailLines` lines of stderr.
-    private var stderrTail: [[UInt8]] = []
+    private var stderrTail: [(number: Int, bytes: [UInt8])] = []
     private var partialOut: [UInt8] = []
     private var partialErr: [UInt8] = []
 
@@ -87,20 +87,30 @@ public struct ErrorDetector: Sendable {
     /// Whether any line matched.
     public var detected: Bool { matchCount > 0 }
 
-    /// The matching lines with their context, in the order they arrived; `…` marks a gap between
-    /// two parts. With no match, the last lines of stderr (what a failed command said last).
+    /// The matching lines with their context, in the order they arrived, then the last lines of
+    /// stderr not already in it (where a Python traceback names its exception); `…` marks a gap.
+    /// With no match, just the last lines of stderr (what a failed command said last).
     public var excerpt: String {
-        if detected { return String(decoding: captured, as: UTF8.self) }
-        var tail: [UInt8] = []
-        for line in stderrTail {
-            tail.append(contentsOf: line)
-            tail.append(UInt8(ascii: "\n"))
+        var out = detected ? captured : []
+        guard !truncated else { return String(decoding: out, as: UTF8.self) }
+        let last = detected ? lastCapturedLine : -1
+        // The latest lines that fit, counted from the end.
+        var tail: [(number: Int, bytes: [UInt8])] = []
+        var size = 0
+        for entry in stderrTail.reversed() where entry.number > last {
+            let cost = entry.bytes.count + 1 + 4  // "\n", and room for a "…\n" marker
+            if out.count + size + cost > configuration.maxExcerptBytes { break }
+            tail.insert(entry, at: 0)
+            size += cost
         }
-        if tail.count > configuration.maxExcerptBytes {
-            tail = Array(tail.suffix(configuration.maxExcerptBytes))
-            while let first = tail.first, first & 0xC0 == 0x80 { tail.removeFirst() }
+        var previous = last
+        for (number, line) in tail {
+            if !out.isEmpty && number > previous + 1 { out += Array("…\n".utf8) }
+            out += line
+            out.append(UInt8(ascii: "\n"))
+            previous = number
         }
-        return String(decoding: tail, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Looks at output bytes as they arrive; a line is looked at once its `\n` arrives (or at ``finish()``).
@@ -202,7 +212,7 @@ public struct ErrorDetector: Sendable {
         }
         if source == .stderr && configuration.tailLines > 0 {
             if stderrTail.count == configuration.tailLines { stderrTail.removeFirst() }
-            stderrTail.append(line)
+            stderrTail.append((number, line))
         }
     }
 
