@@ -150,7 +150,8 @@ import Glibc
         let child = try Shell.spawn([
             AgentLedgerBinary.path, "exec", "--agent", "ops", "--root", dir.path, "--", "python3", "-c", script,
         ])
-        while !child.currentStdout().contains("ready") { try await Task.sleep(for: .milliseconds(20)) }
+        // Wait for the whole line: unbuffered Python writes "ready" and "\n" apart.
+        while !child.currentStdout().contains("ready\n") { try await Task.sleep(for: .milliseconds(20)) }
         child.signal(SIGTERM)
         let out = try await child.finish()
         #expect(out.status == 5)
