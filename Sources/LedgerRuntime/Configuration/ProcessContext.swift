@@ -8,11 +8,12 @@ import Darwin
 
 /// Reads seed 001's process and terminal context from the running process.
 public enum ProcessContext {
-    /// The user running this process (`USER`, else `LOGNAME`), if known.
+    /// The user running this process: `USER`, else `LOGNAME`, else the name of its user id.
     public static var user: String? {
         for name in ["USER", "LOGNAME"] {
             if let v = getenv(name), v.pointee != 0 { return String(cString: v) }
         }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return nil
     }
 
