@@ -185,3 +185,20 @@ import Glibc
         #expect(FileSystem.list(dir.path).isEmpty)
     }
 }
+
+extension ExecCommandTests {
+    @Test func aSignalIgnoredByTheCallerStaysIgnoredForTheChild() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Prints the handlers as numbers: 0 is SIG_DFL, 1 is SIG_IGN.
+        let probe =
+            "import signal; print([int(h) if isinstance(h, int) else 'python' for h in "
+            + "(signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))])"
+        let exec = [AgentLedgerBinary.path, "exec", "--agent", "ops", "--root", dir.path, "--", "python3", "-c", probe]
+        let ignored = try await Shell.runAsync(["sh", "-c", "trap '' INT; exec \"$@\"", "sh"] + exec)
+        #expect(ignored.status == 0, "\(ignored.stderr)")
+        #expect(ignored.stdout == "[1, 0]\n")
+        let plain = try await Shell.runAsync(exec)
+        #expect(plain.stdout == "['python', 0]\n")
+    }
+}

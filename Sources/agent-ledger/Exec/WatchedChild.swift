@@ -42,13 +42,16 @@ enum WatchedChild {
         // Close-on-exec: only the child's dup2'ed copies (fds 1 and 2) survive into the command.
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
-        // Our own handlers and ignored SIGPIPE must not reach the child: it starts with defaults.
-        let previousPipe = signal(SIGPIPE, SIG_IGN)
-        installForwarding()
+        // A signal ignored by whoever started us (nohup, a background job) stays ignored, for the
+        // child too; the others are forwarded, and the child starts with their defaults.
+        let forwarded = forwardedSignals.filter { !isIgnored($0) }
+        let pipeIgnored = isIgnored(SIGPIPE)
+        signal(SIGPIPE, SIG_IGN)
+        installForwarding(forwarded)
         defer {
             watchedChildPID.store(0, ordering: .relaxed)
-            for s in forwardedSignals { signal(s, SIG_DFL) }
-            signal(SIGPIPE, previousPipe)
+            for s in forwarded { signal(s, SIG_DFL) }
+            if !pipeIgnored { signal(SIGPIPE, SIG_DFL) }
         }
 
         var actions = posix_spawn_file_actions_t()
@@ -61,7 +64,7 @@ enum WatchedChild {
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for s in forwardedSignals + [SIGPIPE] { sigaddset(&defaults, s) }
+        for s in forwarded + (pipeIgnored ? [] : [SIGPIPE]) { sigaddset(&defaults, s) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var mask = sigset_t()
         sigemptyset(&mask)
@@ -127,8 +130,15 @@ enum WatchedChild {
         }
     }
 
-    private static func installForwarding() {
-        for s in forwardedSignals {
+    private static func isIgnored(_ sig: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(sig, nil, &current) == 0 else { return false }
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+            == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    private static func installForwarding(_ signals: [Int32]) {
+        for s in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { sig, info, _ in
                 let pid = watchedChildPID.load(ordering: .relaxed)
