@@ -12,8 +12,8 @@ struct ApprovalCommand: AsyncParsableCommand {
               claude-code   Claude Code Permissions    approval.permission.toggle
               gemini-cli    Gemini CLI Agent Mode      approval.plan.review
               codex-cli     OpenAI Codex CLI           approval.policy.set
-            The latest value per integration is kept in state/approvals.json, so it persists
-            across sessions; every change is also an event in the ledger (agent operator unless
+            The latest value per integration is kept in state/approvals.json, so it persists \
+            across sessions; every change is also an event in the ledger (agent operator unless \
             --agent says otherwise).
 
             Examples:

@@ -12,11 +12,11 @@ struct ExecCommand: AsyncParsableCommand {
         commandName: "exec",
         abstract: "Run a command, pass its output through, and record an agent.error when it fails.",
         discussion: """
-            The command's stdout and stderr are passed through unchanged as they come, and agent-ledger
-            exits with the command's exit code (or is ended by the same signal). When a line contains
-            ERROR, FAIL, Exception or Traceback (--pattern or AGENT_LEDGER_ERROR_PATTERNS to change
-            them) or the exit code is not 0, it emits agent.error (data: command, stderr, exit_code,
-            resolution) and appends the same record, with a narrative sentence, to
+            The command's stdout and stderr are passed through unchanged as they come, and agent-ledger \
+            exits with the command's exit code (or is ended by the same signal). When a line contains \
+            ERROR, FAIL, Exception or Traceback (--pattern or AGENT_LEDGER_ERROR_PATTERNS to change \
+            them) or the exit code is not 0, it emits agent.error (data: command, stderr, exit_code, \
+            resolution) and appends the same record, with a narrative sentence, to \
             agents/<agent>/commands/YYYY-MM-DD.jsonl. Otherwise it records nothing.
 
             Examples:

@@ -7,8 +7,8 @@ struct GuidanceCommand: AsyncParsableCommand {
         commandName: "guidance",
         abstract: "Keep guidance logs: logs/guidance/guidance-<session>.json, one JSON array per session.",
         discussion: """
-            Each operation is also an event in the ledger (guidance.append, guidance.list,
-            guidance.delete.requested), by the agent bookkeeper unless --agent says otherwise.
+            Each operation is also an event in the ledger (guidance.append, guidance.list, \
+            guidance.delete.requested), by the agent bookkeeper unless --agent says otherwise. \
             Guidance files are never deleted by agent-ledger: delete prints the command to run.
 
             Examples:

@@ -6,10 +6,10 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Copy a telemetry buffer's lines into an agent's ledger, by their own timestamps.",
         discussion: """
-            Each line goes into g/ledger/<agent>/YYYY-MM-DD.jsonl of its own ts. Running it again adds
-            nothing: a line's id comes from its bytes (or is the valid id it has), and ids already in
-            the day file or in state/migrated/<agent>.ids are skipped. Malformed lines are reported
-            with their numbers and skipped; the rest are copied. A progress bar is shown on a
+            Each line goes into g/ledger/<agent>/YYYY-MM-DD.jsonl of its own ts. Running it again adds \
+            nothing: a line's id comes from its bytes (or is the valid id it has), and ids already in \
+            the day file or in state/migrated/<agent>.ids are skipped. Malformed lines are reported \
+            with their numbers and skipped; the rest are copied. A progress bar is shown on a \
             terminal; a summary at the end. Exits 1 when some lines were malformed.
 
             Examples:
