@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds error lines in a command's output (seed 001 §4) and keeps them with a few lines of context.
 ///
 /// Feed it bytes as they arrive, from one or more streams, or whole lines; it splits lines per
@@ -72,9 +78,9 @@ public struct ErrorDetector: Sendable {
     private var lastCapturedLine = -1
     private var afterRemaining = 0
     /// The last `contextLines` lines of either stream, with their numbers.
-    private var recent: [(number: Int, bytes: [UInt8])] = []
+    private var recent: LineRing
     /// The last `tailLines` lines of stderr.
-    private var stderrTail: [(number: Int, bytes: [UInt8])] = []
+    private var stderrTail: LineRing
     private var partialOut: [UInt8] = []
     private var partialErr: [UInt8] = []
 
@@ -82,6 +88,8 @@ public struct ErrorDetector: Sendable {
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         patterns = configuration.patterns.filter { !$0.isEmpty }.map { ($0, Array($0.utf8)) }
+        recent = LineRing(capacity: configuration.contextLines)
+        stderrTail = LineRing(capacity: configuration.tailLines)
     }
 
     /// Whether any line matched.
@@ -97,7 +105,7 @@ public struct ErrorDetector: Sendable {
         // The latest lines that fit, counted from the end.
         var tail: [(number: Int, bytes: [UInt8])] = []
         var size = 0
-        for entry in stderrTail.reversed() where entry.number > last {
+        for entry in stderrTail.ordered.reversed() where entry.number > last {
             let cost = entry.bytes.count + 1 + 4  // "\n", and room for a "…\n" marker
             if out.count + size + cost > configuration.maxExcerptBytes { break }
             tail.insert(entry, at: 0)
@@ -115,35 +123,43 @@ public struct ErrorDetector: Sendable {
 
     /// Looks at output bytes as they arrive; a line is looked at once its `\n` arrives (or at ``finish()``).
     public mutating func feed(_ bytes: some Collection<UInt8>, from source: Source) {
-        var start = bytes.startIndex
-        var i = start
-        while i != bytes.endIndex {
-            if bytes[i] == UInt8(ascii: "\n") {
-                take(bytes[start..<i], from: source, complete: true)
-                start = bytes.index(after: i)
+        let done: Void? = bytes.withContiguousStorageIfAvailable { feed(UnsafeRawBufferPointer($0), from: source) }
+        if done == nil { Array(bytes).withUnsafeBytes { feed($0, from: source) } }
+    }
+
+    /// Looks at output bytes as they arrive, without copying whole lines.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, from source: Source) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            guard let newline = memchr(base + start, 0x0A, bytes.count - start) else {
+                take(UnsafeRawBufferPointer(rebasing: bytes[start...]), from: source, complete: false)
+                return
             }
-            i = bytes.index(after: i)
+            let end = base.distance(to: UnsafeRawPointer(newline))
+            take(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), from: source, complete: true)
+            start = end + 1
         }
-        if start != bytes.endIndex { take(bytes[start..<bytes.endIndex], from: source, complete: false) }
     }
 
     /// Looks at what is left of lines that never got their `\n`. Call once the streams have ended.
     public mutating func finish() {
-        if !partialOut.isEmpty {
-            let line = partialOut
-            partialOut = []
-            observe(line: line, from: .stdout)
-        }
-        if !partialErr.isEmpty {
-            let line = partialErr
-            partialErr = []
-            observe(line: line, from: .stderr)
+        for source in [Source.stdout, .stderr] {
+            let line = source == .stdout ? partialOut : partialErr
+            guard !line.isEmpty else { continue }
+            if source == .stdout { partialOut = [] } else { partialErr = [] }
+            line.withUnsafeBytes { process($0, from: source) }
         }
     }
 
     /// Looks at one whole line (without its `\n`).
     public mutating func observe(line: String, from source: Source = .stdout) {
         observe(line: Array(line.utf8), from: source)
+    }
+
+    /// Looks at one whole line of bytes (without its `\n`).
+    public mutating func observe(line: [UInt8], from source: Source) {
+        line.withUnsafeBytes { process($0, from: source) }
     }
 
     /// Looks at every line of a sequence and returns the detector, for output already in hand.
@@ -156,30 +172,27 @@ public struct ErrorDetector: Sendable {
         return d
     }
 
-    private mutating func take(_ piece: some Collection<UInt8>, from source: Source, complete: Bool) {
-        let limit = configuration.maxLineBytes
-        switch source {
-        case .stdout:
-            if partialOut.count < limit { partialOut.append(contentsOf: piece.prefix(limit - partialOut.count)) }
-            if complete {
-                let line = partialOut
-                partialOut.removeAll(keepingCapacity: true)
-                observe(line: line, from: .stdout)
-            }
-        case .stderr:
-            if partialErr.count < limit { partialErr.append(contentsOf: piece.prefix(limit - partialErr.count)) }
-            if complete {
-                let line = partialErr
-                partialErr.removeAll(keepingCapacity: true)
-                observe(line: line, from: .stderr)
-            }
+    private mutating func take(_ piece: UnsafeRawBufferPointer, from source: Source, complete: Bool) {
+        let pending = source == .stdout ? partialOut.count : partialErr.count
+        if pending == 0 && complete {
+            process(piece, from: source)
+            return
         }
+        let room = max(0, configuration.maxLineBytes - pending)
+        let kept = UnsafeRawBufferPointer(rebasing: piece[..<min(room, piece.count)])
+        if source == .stdout { partialOut.append(contentsOf: kept) } else { partialErr.append(contentsOf: kept) }
+        guard complete else { return }
+        var line: [UInt8] = []
+        if source == .stdout { swap(&line, &partialOut) } else { swap(&line, &partialErr) }
+        line.withUnsafeBytes { process($0, from: source) }
+        line.removeAll(keepingCapacity: true)
+        if source == .stdout { swap(&line, &partialOut) } else { swap(&line, &partialErr) }
     }
 
-    /// Looks at one whole line of bytes (without its `\n`).
-    public mutating func observe(line raw: [UInt8], from source: Source) {
-        var line = raw.count > configuration.maxLineBytes ? Array(raw.prefix(configuration.maxLineBytes)) : raw
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+    private mutating func process(_ raw: UnsafeRawBufferPointer, from source: Source) {
+        var length = min(raw.count, configuration.maxLineBytes)
+        if length > 0 && raw[length - 1] == UInt8(ascii: "\r") { length -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: raw[..<length])
         let number = lineCount
         lineCount += 1
 
@@ -191,12 +204,12 @@ public struct ErrorDetector: Sendable {
         if matched {
             matchCount += 1
             if firstMatch == nil { firstMatch = String(decoding: line, as: UTF8.self) }
-            let before = recent.filter { $0.number > lastCapturedLine }
+            let before = recent.ordered.filter { $0.number > lastCapturedLine }
             // Mark a gap between two parts of the excerpt.
             if !captured.isEmpty && (before.first?.number ?? number) > lastCapturedLine + 1 {
-                capture(Array("…".utf8))
+                Array("…".utf8).withUnsafeBytes { capture($0) }
             }
-            for b in before { capture(b.bytes) }
+            for b in before { b.bytes.withUnsafeBytes { capture($0) } }
             capture(line)
             lastCapturedLine = number
             afterRemaining = configuration.contextLines
@@ -205,19 +218,12 @@ public struct ErrorDetector: Sendable {
             capture(line)
             lastCapturedLine = number
         }
-
-        if configuration.contextLines > 0 {
-            if recent.count == configuration.contextLines { recent.removeFirst() }
-            recent.append((number, line))
-        }
-        if source == .stderr && configuration.tailLines > 0 {
-            if stderrTail.count == configuration.tailLines { stderrTail.removeFirst() }
-            stderrTail.append((number, line))
-        }
+        recent.push(number, line)
+        if source == .stderr { stderrTail.push(number, line) }
     }
 
     /// Appends a line to the excerpt, cutting at the size cap on a UTF-8 boundary.
-    private mutating func capture(_ line: [UInt8]) {
+    private mutating func capture(_ line: UnsafeRawBufferPointer) {
         guard !truncated else { return }
         let room = configuration.maxExcerptBytes - captured.count
         if line.count + 1 <= room {
@@ -227,24 +233,54 @@ public struct ErrorDetector: Sendable {
         }
         var cut = max(0, room - 4)  // leaves room for "…" (3 bytes) and "\n"
         while cut > 0 && cut < line.count && line[cut] & 0xC0 == 0x80 { cut -= 1 }
-        captured.append(contentsOf: line.prefix(cut))
+        captured.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[..<min(cut, line.count)]))
         captured.append(contentsOf: Array("…\n".utf8).prefix(max(0, configuration.maxExcerptBytes - captured.count)))
         truncated = true
     }
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        var i = 0
+    /// Whether `needle` occurs in `haystack`: `memchr` for its first byte, then `memcmp`.
+    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
         let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+        return needle.withUnsafeBytes { n -> Bool in
+            var i = 0
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(n[0]), last - i + 1) else { return false }
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+                i = at + 1
             }
-            i += 1
+            return false
         }
-        return false
+    }
+}
+
+/// The last few lines seen, in a ring that reuses its buffers.
+private struct LineRing: Sendable {
+    private var lines: [[UInt8]]
+    private var numbers: [Int]
+    private var next = 0
+    private var count = 0
+
+    init(capacity: Int) {
+        lines = Array(repeating: [], count: capacity)
+        numbers = Array(repeating: -1, count: capacity)
+    }
+
+    mutating func push(_ number: Int, _ line: UnsafeRawBufferPointer) {
+        guard !lines.isEmpty else { return }
+        lines[next].removeAll(keepingCapacity: true)
+        lines[next].append(contentsOf: line)
+        numbers[next] = number
+        next = (next + 1) % lines.count
+        count = min(count + 1, lines.count)
+    }
+
+    /// Oldest first.
+    var ordered: [(number: Int, bytes: [UInt8])] {
+        (0..<count).map { k in
+            let slot = (next - count + k + lines.count) % lines.count
+            return (numbers[slot], lines[slot])
+        }
     }
 }
