@@ -109,3 +109,24 @@ import Testing
         #expect(try Self.events(dir, agent: "operator").count == steps.count)
     }
 }
+
+extension GuidanceApprovalCommandTests {
+    @Test func processesAppendingAtOnceLoseNoEntry() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let children = try (0..<8).map { i in
+            try Shell.spawn([
+                AgentLedgerBinary.path, "guidance", "append", "--session", "busy", "note \(i)", "--root", dir.path,
+            ])
+        }
+        for child in children {
+            let out = try await child.finish()
+            #expect(out.status == 0, "\(out.stderr)")
+        }
+        let array = try #require(
+            try JSONParser.parse(readFile(dir.join("logs/guidance/guidance-busy.json"))).arrayValue
+        )
+        #expect(Set(array.compactMap { $0["text"]?.stringValue }) == Set((0..<8).map { "note \($0)" }))
+        #expect(try Self.events(dir, agent: "bookkeeper").count == 8)
+    }
+}

@@ -71,3 +71,21 @@ import Testing
         #expect(FileSystem.list(dir.path).isEmpty)
     }
 }
+
+extension MigrateCommandTests {
+    @Test func aTerminalGetsAProgressBar() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let buffer = dir.join("buffer.jsonl")
+        let lines = (0..<10).map { #"{"ts":"2025-11-16T02:12:\#(10 + $0)+07:00","event":"heartbeat"}"# }
+        try FileSystem.writeAtomically(Array((lines.joined(separator: "\n") + "\n").utf8), to: buffer)
+        // `script` gives the command a real pseudo-terminal.
+        let command = ShellQuoting.join([
+            AgentLedgerBinary.path, "migrate", buffer, "--agent", "cls", "--root", dir.path,
+        ])
+        let out = try await Shell.runAsync(["script", "-qec", command, "/dev/null"])
+        #expect(out.status == 0, "\(out.stdout)")
+        #expect(out.stdout.contains("migrating [##############################] 100%"))
+        #expect(out.stdout.contains("10 lines: 10 migrated"))
+    }
+}
