@@ -198,7 +198,7 @@ extension Ledger: Service {
     /// them would copy into new, untouched memory that the next producers fault in page by page.
     func processTaken(_ taken: consuming EventQueue.Taken?) async {
         let start = ContinuousClock.now
-        let outcome = await flusher.process(taken, compatibility: compatibilityFile)
+        let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
