@@ -89,10 +89,14 @@ import Glibc
         let numbers = done.split(separator: " ").compactMap { Int($0) }
         #expect(numbers.count >= 2)
         #expect(numbers[0] == numbers[1])
+        // The agents' own events; the ledger's notices (`ledger.dropped` for an emit cancelled while it
+        // waited for room, when SIGTERM came with the queue full) are not among the accepted events.
         var lines = 0
         for agent in layout.agents() {
             for date in layout.days(agent: agent) {
-                lines += try TestEvents.lines(layout.dayFile(agent: agent, date: date)).count
+                lines += try TestEvents.lines(layout.dayFile(agent: agent, date: date)).count {
+                    !$0.contains(#""event":"ledger."#)
+                }
             }
         }
         #expect(lines == numbers[0])

@@ -33,4 +33,18 @@ import Testing
         }
         #expect(addresses.count <= 2)
     }
+
+    /// A queue smaller than the batch size is written when half full, in events or in bytes, instead
+    /// of waiting for the flush interval while its producers wait for room.
+    @Test func aSmallQueueIsDueWhenHalfFull() {
+        let byEvents = EventQueue(maxEvents: 64, maxBytes: 1 << 24, batchSize: 8192, policy: .block, blockTimeout: 0)
+        #expect(!byEvents.isBatchDue(count: 31, bytes: 0))
+        #expect(byEvents.isBatchDue(count: 32, bytes: 0))
+        let byBytes = EventQueue(maxEvents: 65_536, maxBytes: 4096, batchSize: 8192, policy: .block, blockTimeout: 0)
+        #expect(!byBytes.isBatchDue(count: 10, bytes: 2047))
+        #expect(byBytes.isBatchDue(count: 10, bytes: 2048))
+        let large = EventQueue(maxEvents: 65_536, maxBytes: 1 << 26, batchSize: 8192, policy: .block, blockTimeout: 0)
+        #expect(!large.isBatchDue(count: 8191, bytes: 1 << 20))
+        #expect(large.isBatchDue(count: 8192, bytes: 1 << 20))
+    }
 }

@@ -5,8 +5,9 @@ import ServiceLifecycle
 import Synchronization
 
 extension Ledger: Service {
-    /// Drains the queue in batches until shutdown: a batch is written when `batchSize` events wait or
-    /// the oldest has waited `flushInterval`, whichever comes first.
+    /// Drains the queue in batches until shutdown: a batch is written when `batchSize` events wait
+    /// (or half the queue's events or bytes, if sooner) or the oldest has waited `flushInterval`,
+    /// whichever comes first.
     ///
     /// Run it in a `ServiceGroup` (SIGTERM then drains everything accepted before the process exits)
     /// or in a task of your own. It returns after ``shutdown(timeout:)``, a graceful shutdown, or
@@ -140,14 +141,14 @@ extension Ledger: Service {
                 lost += await flusher.abandonPending()
                 break
             }
-            let (count, oldest, hasDrops) = queue.pending
+            let (count, bytes, oldest, hasDrops) = queue.pending
             let (shuttingDown, flushRequested) = control.withLock { ($0.shutdownStarted, $0.flushRequested) }
             let waited = count > 0 ? Double(EventQueue.monotonicNanos() &- oldest) / 1e9 : 0
             var pending = await flusher.pendingState()
             // A batch is due when it is full, when its oldest event has waited the flush interval,
             // when someone flushes or shuts down, or when drops wait to be recorded and there is room.
             let due =
-                count >= queue.batchSize || (count > 0 && waited >= configuration.flushInterval)
+                queue.isBatchDue(count: count, bytes: bytes) || (count > 0 && waited >= configuration.flushInterval)
                 || flushRequested || shuttingDown || (hasDrops && count == 0)
                 || (pending.events > 0 && (pending.nextRetry ?? 1) <= 0)
             if due {
@@ -164,7 +165,9 @@ extension Ledger: Service {
                 break
             }
             let now = queue.pending
-            if now.count >= queue.batchSize || control.withLock({ $0.flushRequested }) { continue }
+            if queue.isBatchDue(count: now.count, bytes: now.bytes) || control.withLock({ $0.flushRequested }) {
+                continue
+            }
             var timeout: Double?
             if now.count > 0 {
                 let age = Double(EventQueue.monotonicNanos() &- now.oldest) / 1e9

@@ -77,6 +77,11 @@ final class EventQueue: Sendable {
     let maxEvents: Int
     let maxBytes: Int
     let batchSize: Int
+    /// A batch is due at this many events: `batchSize`, or half the queue when the queue is smaller,
+    /// so that a small queue is drained before it fills instead of waiting for the flush interval.
+    let dueCount: Int
+    /// A batch is due at this many bytes: half the byte cap.
+    let dueBytes: Int
     let policy: OverflowPolicy
     let blockTimeout: Double
     private let state: Mutex<State>
@@ -87,6 +92,8 @@ final class EventQueue: Sendable {
         self.maxEvents = maxEvents
         self.maxBytes = maxBytes
         self.batchSize = batchSize
+        self.dueCount = max(1, min(batchSize, maxEvents / 2))
+        self.dueBytes = max(1, maxBytes / 2)
         self.policy = policy
         self.blockTimeout = blockTimeout
         var s = State()
@@ -200,7 +207,8 @@ final class EventQueue: Sendable {
                 s.counters.accepted += 1
                 let count = s.active.count
                 if count == 1 { s.active.oldestEnqueued = Self.monotonicNanos() }
-                return (.accepted, count == 1 || count == batchSize, false)
+                let crossedBytes = s.active.liveBytes >= dueBytes && s.active.liveBytes - length < dueBytes
+                return (.accepted, count == 1 || count == dueCount || crossedBytes, false)
             }
             if result.wake { wake.signal() }
             if result.0 != .dropped || !result.full { return result.0 }
@@ -281,9 +289,14 @@ final class EventQueue: Sendable {
     /// The sequence number after the last accepted event.
     var sequence: UInt64 { state.withLock { $0.sequence } }
 
-    /// Events waiting, when the oldest arrived, and whether drops wait to be recorded.
-    var pending: (count: Int, oldest: UInt64, hasDrops: Bool) {
-        state.withLock { s in (s.active.count, s.active.oldestEnqueued, s.dropsPending) }
+    /// Events and bytes waiting, when the oldest arrived, and whether drops wait to be recorded.
+    var pending: (count: Int, bytes: Int, oldest: UInt64, hasDrops: Bool) {
+        state.withLock { s in (s.active.count, s.active.liveBytes, s.active.oldestEnqueued, s.dropsPending) }
+    }
+
+    /// Whether this many waiting events and bytes make a batch without waiting for the flush interval.
+    func isBatchDue(count: Int, bytes: Int) -> Bool {
+        count >= dueCount || bytes >= dueBytes
     }
 
     var counters: Counters { state.withLock { $0.counters } }

@@ -142,10 +142,17 @@ struct DemoCommand: AsyncParsableCommand {
         // One event of the quota is kept for the session's end, so the total is exact.
         let budget = quota == Int.max ? Int.max : quota - 1
         func send(_ e: LedgerEvent, last: Bool = false) async {
-            if !last && sent >= budget { return }
-            // The session's end is recorded even when the run was stopped (SIGTERM, Ctrl-C): a
-            // cancelled task cannot wait for room, so it goes through `emit` and the overflow policy.
-            let accepted = Task.isCancelled ? agent.ledger.emit(e) : await agent.ledger.emitWaiting(e)
+            if !last && (sent >= budget || Task.isCancelled) { return }
+            let accepted: Bool
+            if Task.isCancelled {
+                // The run was stopped (SIGTERM, Ctrl-C): the session's end is still recorded. It waits
+                // for room in a task of its own, which the stop does not cancel; the ledger drains
+                // until every agent is done, so the wait is short even when the queue was full.
+                let ledger = agent.ledger
+                accepted = await Task { await ledger.emitWaiting(e) }.value
+            } else {
+                accepted = await agent.ledger.emitWaiting(e)
+            }
             if accepted {
                 sent += 1
                 emitted.add(1)
