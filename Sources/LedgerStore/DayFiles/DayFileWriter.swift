@@ -32,6 +32,14 @@ public final class DayFileWriter {
     private var path = ""
     /// A short write left a partial line at the end of `path`; seal it before writing again.
     private var needsSeal = false
+    /// The size of the open file after this writer's last write, or -1. While the file still has that
+    /// size nobody else has written to it, so its tail is known to be whole and is not read back.
+    private var knownEnd: off_t = -1
+    /// When the open file was last compared with the file at its path (monotonic nanoseconds).
+    private var pathCheckedAt: UInt64 = 0
+    /// How often the open file is compared with the file at its path (a path lookup): a removed file
+    /// is seen at once (its link count is 0), a file renamed away and replaced within this time.
+    static let pathCheckInterval: UInt64 = 100_000_000
     /// How many torn tails this writer has sealed.
     public private(set) var sealedTornTails = 0
     /// How many times the open file had gone from its path (deleted, or its folder) and was opened anew.
@@ -91,7 +99,7 @@ public final class DayFileWriter {
                 throw AppendFailure(completedBytes: 0, error: error)
             }
         }
-        try write(bytes, to: fd, path: path, needsSeal: &needsSeal)
+        try write(bytes, to: fd, path: path, needsSeal: &needsSeal, knownEnd: &knownEnd)
         if fsyncPolicy != .none {
             do throws(LedgerError) { try FileSystem.sync(fd, path: path) } catch {
                 throw AppendFailure(completedBytes: bytes.count, error: error)
@@ -120,6 +128,7 @@ public final class DayFileWriter {
         }
         currentDate = nil
         needsSeal = false
+        knownEnd = -1
     }
 
     private func open(date: CivilDate) throws(LedgerError) {
@@ -135,6 +144,8 @@ public final class DayFileWriter {
         path = p
         currentDate = date
         needsSeal = false
+        knownEnd = -1
+        pathCheckedAt = Self.monotonicNanos()
     }
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
@@ -148,7 +159,8 @@ public final class DayFileWriter {
         }
         defer { Glibc.close(lateFD) }
         var seal = false
-        try write(bytes, to: lateFD, path: p, needsSeal: &seal)
+        var end: off_t = -1
+        try write(bytes, to: lateFD, path: p, needsSeal: &seal, knownEnd: &end)
         if fsyncPolicy != .none {
             do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
                 throw AppendFailure(completedBytes: bytes.count, error: error)
@@ -160,19 +172,25 @@ public final class DayFileWriter {
     ///
     /// The lock makes the tail check and the write one step for every process that writes the file
     /// through the ledger: a tail is only ever seen torn when a writer really stopped part way (a crash,
-    /// a full disk), never because another process's write is still in progress.
+    /// a full disk), never because another process's write is still in progress. The last byte is read
+    /// back only when the file is not the size this writer left it at (`knownEnd`).
     private func write(
         _ bytes: UnsafeRawBufferPointer,
         to fd: Int32,
         path: String,
-        needsSeal: inout Bool
+        needsSeal: inout Bool,
+        knownEnd: inout off_t
     ) throws(AppendFailure) {
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
         }
         defer { flock(fd, LOCK_UN) }
-        if needsSeal || !Self.endsWithNewline(fd: fd) {
+        var st = stat()
+        var size: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
+        let end = knownEnd
+        knownEnd = -1
+        if needsSeal || size < 0 || (size != end && !Self.endsWithNewline(fd: fd, size: size)) {
             var nl = UInt8(ascii: "\n")
             let sealed = withUnsafeBytes(of: &nl) { FileSystem.writeAll(fd, $0) }
             if let code = sealed.errno {
@@ -184,6 +202,7 @@ public final class DayFileWriter {
             }
             needsSeal = false
             sealedTornTails += 1
+            if size >= 0 { size += 1 }
         }
         var result: (written: Int, errno: Int32?)
         if let injected = faults?.fault(path: path, bytes: bytes.count) {
@@ -193,7 +212,10 @@ public final class DayFileWriter {
         } else {
             result = FileSystem.writeAll(fd, bytes)
         }
-        guard let code = result.errno else { return }
+        guard let code = result.errno else {
+            if size >= 0 { knownEnd = size + off_t(bytes.count) }
+            return
+        }
         // Keep the whole lines that made it; a partial line is sealed before the next write
         // and written again whole, so it never glues onto the next line.
         var complete = result.written
@@ -202,20 +224,31 @@ public final class DayFileWriter {
         throw AppendFailure(completedBytes: complete, error: FileSystem.error("append to", path: path, errno: code))
     }
 
-    /// Whether the open descriptor is still the file at `path` (one `fstat` and one `lstat` per batch).
+    /// Whether the open descriptor is still the file at `path`: one `fstat` per write (a removed file,
+    /// or a file in a removed folder, has no links left), and an `lstat` of the path at most every
+    /// ``pathCheckInterval`` (a file renamed away or replaced).
     private func openFileIsStillAtPath() -> Bool {
         var open = stat()
+        guard fstat(fd, &open) == 0, open.st_nlink > 0 else { return false }
+        let now = Self.monotonicNanos()
+        guard now &- pathCheckedAt >= Self.pathCheckInterval else { return true }
+        pathCheckedAt = now
         var named = stat()
-        guard fstat(fd, &open) == 0, lstat(path, &named) == 0 else { return false }
+        guard lstat(path, &named) == 0 else { return false }
         return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
-    /// Whether an open file is empty or ends with `\n`.
-    static func endsWithNewline(fd: Int32) -> Bool {
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size > 0 else { return true }
+    /// Whether an open file of `size` bytes is empty or ends with `\n`.
+    static func endsWithNewline(fd: Int32, size: off_t) -> Bool {
+        guard size > 0 else { return true }
         var last: UInt8 = 0
-        let n = pread(fd, &last, 1, st.st_size - 1)
+        let n = pread(fd, &last, 1, size - 1)
         return n != 1 || last == UInt8(ascii: "\n")
+    }
+
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }
