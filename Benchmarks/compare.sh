@@ -75,7 +75,7 @@ seed="$repo/Benchmarks/peers/seed_emitter.py"
 raw="$work/raw.jsonl"
 : >"$raw"
 
-# name|kind|events|arguments. AgentLedger blocks up to 600 s when its queue is full, like spdlog's
+# name|kind|events|arguments. AgentLedger blocks up to 60 s (its limit) when its queue is full, like spdlog's
 # block policy, so that a run never drops (a drop fails verification).
 configs=(
   "agentledger async 1p|ledger|$events|--mode async --producers 1"
@@ -95,7 +95,7 @@ run_one() {
   case "$kind" in
     ledger)
       # shellcheck disable=SC2086
-      out=$(cd "$work" && "$bin" bench --events "$n" --agents 4 --root "$dir" --block-timeout 600 --json $args) || status=$?
+      out=$(cd "$work" && "$bin" bench --events "$n" --agents 4 --root "$dir" --block-timeout 60 --json $args) || status=$?
       dropped=$(printf '%s' "$out" | python3 -c 'import json,sys
 try: print(json.load(sys.stdin)["dropped"])
 except Exception: print(0)') ;;
@@ -118,7 +118,12 @@ record = {"round": int(round_), "config": name, "events": int(n), "exit": int(st
 record["ok"] = record["exit"] == 0 and int(vstatus) == 0 and record["verify"].get("ok") is True
 print(json.dumps(record))
 PY
-  say "  round $round  $(printf '%-22s' "$name") $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{r[\"run\"].get(\"events_per_sec\", 0):>12,.0f} events/s  {\"ok\" if r[\"ok\"] else \"FAILED\"}")' "$(tail -1 "$raw")")"
+  python3 - "$round" "$name" "$(tail -1 "$raw")" >&2 <<'PY'
+import json, sys
+r = json.loads(sys.argv[3])
+print("  round %s  %-22s %12s events/s  %s" % (sys.argv[1], sys.argv[2], format(round(r["run"].get("events_per_sec", 0)), ","),
+                                             "ok" if r["ok"] else "FAILED " + "; ".join(r["verify"].get("problems", [])[:2])))
+PY
   rm -rf "$dir"
 }
 
@@ -134,10 +139,10 @@ done
 extra="$work/targets.json"
 echo '{}' >"$extra"
 if [ "$targets" -eq 1 ]; then
-  say "memory under overload: 2 producers, queue 1,024 events / 1 MiB, dropNewest, fsync after each batch"
+  say "memory under overload: 2 producers, queue 1,024 events / 1 MiB, batches of 512, dropNewest, fsync after each batch"
   dir="$work/overload"; mkdir -p "$dir"
   overload=$(cd "$work" && "$bin" bench --events "$events" --agents 4 --producers 2 --root "$dir" \
-    --buffer-size 1024 --buffer-bytes 1048576 --overflow dropNewest --fsync batch --verify --json) || true
+    --buffer-size 1024 --buffer-bytes 1048576 --batch-size 512 --overflow dropNewest --fsync batch --verify --json) || true
   rm -rf "$dir"
 
   say "recording delay: 3,000 events at 1,000/s, default flush interval"
