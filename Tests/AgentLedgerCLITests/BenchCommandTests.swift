@@ -30,7 +30,7 @@ import Testing
         defer { dir.remove() }
         let out = try await AgentLedgerBinary.runAsync([
             "bench", "--events", "3000", "--agents", "3", "--producers", "2", "--root", dir.path, "--verify",
-            "--json", "--flush-interval", "0.05", "--buffer-size", "512", "--buffer-bytes", "262144", "--batch-size",
+            "--json", "--flush-interval", "0.05", "--buffer-size", "512", "--buffer-bytes", "2097152", "--batch-size",
             "256",
             "--overflow", "dropNewest", "--block-timeout", "2s",
         ])
@@ -43,7 +43,7 @@ import Testing
         #expect(report["flush_interval"]?.doubleValue == 0.05)
         #expect(report["buffer_size"] == 512)
         #expect(report["batch_size"] == 256)
-        #expect(report["buffer_bytes"] == 262_144)
+        #expect(report["buffer_bytes"] == 2_097_152)
         #expect(report["overflow"] == "dropNewest")
         #expect(report["block_timeout"]?.doubleValue == 2)
         let dropped = try #require(report["dropped"]?.intValue)
