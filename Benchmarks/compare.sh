@@ -107,14 +107,14 @@ except Exception: print(0)') ;;
   check=$(python3 "$verify" "$dir" "$n" 4 --dropped "$dropped") || vstatus=$?
   [ -n "$check" ] || check='{"ok": false}'
   python3 - "$round" "$name" "$n" "$status" "$vstatus" "$out" "$check" >>"$raw" <<'PY'
-import json, sys
+import json, os, sys
 round_, name, n, status, vstatus, out, check = sys.argv[1:]
 try:
     run = json.loads(out)
 except ValueError:
     run = {"output": out}
 record = {"round": int(round_), "config": name, "events": int(n), "exit": int(status), "run": run,
-          "verify": json.loads(check)}
+          "verify": json.loads(check), "load_average_1m": os.getloadavg()[0]}
 record["ok"] = record["exit"] == 0 and int(vstatus) == 0 and record["verify"].get("ok") is True
 print(json.dumps(record))
 PY
@@ -236,8 +236,10 @@ ratios = {
 }
 
 print()
+loads = [r["load_average_1m"] for r in records if "load_average_1m" in r]
 print(f"{len(set(r['round'] for r in records))} round(s), 4 agents; {events} events ({python_events} for Python); "
-      f"{machine['nproc']} cores, {cpu}, load average at the end {machine['load_average'][0]:.1f}")
+      f"{machine['nproc']} cores, {cpu}; 1-minute load average after each run "
+      f"{min(loads, default=0):.1f}–{max(loads, default=0):.1f}")
 print()
 print("| configuration | events | events/s median | min–max | emit p50 | p99 | p99.9 | verified |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
