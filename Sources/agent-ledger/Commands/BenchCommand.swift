@@ -23,7 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
               agent-ledger bench
               agent-ledger bench --events 500000 --producers 2 --json
               agent-ledger bench --mode sync --events 100000
-              agent-ledger bench --fsync batch
+              agent-ledger bench --fsync batch --flush-interval 1
+              agent-ledger bench --buffer-size 1024 --buffer-bytes 1048576 --overflow dropNewest --verify
+              agent-ledger bench --record-delay --events 2000 --rate 1000
+              agent-ledger bench --verify-only --root /tmp/run --events 200000
             """
     )
 
@@ -55,8 +58,50 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Ledger root (default: a temporary folder, removed afterwards).")
     var root: String?
 
-    @Flag(name: .long, help: "Check afterwards that every line is there and parses.")
+    @Option(name: .long, help: "Seconds between flushes, like 0.2 or 1s (AGI_EVENT_FLUSH_INTERVAL).")
+    var flushInterval: String?
+
+    @Option(name: .long, help: "Queue capacity in events (AGI_EVENT_BUFFER_SIZE).")
+    var bufferSize: Int?
+
+    @Option(name: .long, help: "Queue capacity in bytes (AGENT_LEDGER_BUFFER_BYTES).")
+    var bufferBytes: Int?
+
+    @Option(name: .long, help: "Events per batch the flusher waits for (AGENT_LEDGER_BATCH_SIZE).")
+    var batchSize: Int?
+
+    @Option(name: .long, help: "What a full queue does: dropNewest, dropOldest or block (AGENT_LEDGER_OVERFLOW).")
+    var overflow: String?
+
+    @Option(name: .long, help: "How long block waits for room, like 0.05 or 10s (AGENT_LEDGER_BLOCK_TIMEOUT).")
+    var blockTimeout: String?
+
+    @Flag(
+        name: .long,
+        help: """
+            Check afterwards that every event's line is there once, in its agent's file, and parses, and that \
+            the ledger.dropped lines record exactly the dropped events.
+            """
+    )
     var verify = false
+
+    @Flag(
+        name: .long,
+        help: "Emit nothing: check a --root written by an earlier bench with the same --events and --agents."
+    )
+    var verifyOnly = false
+
+    @Flag(
+        name: .long,
+        help: """
+            Measure the recording delay instead: one producer emits at --rate events/s while a reader thread \
+            tails the files; reports p50/p99 from emit to the line being readable.
+            """
+    )
+    var recordDelay = false
+
+    @Option(name: .long, help: "Events per second with --record-delay.")
+    var rate: Int = 1000
 
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
@@ -65,6 +110,20 @@ struct BenchCommand: AsyncParsableCommand {
         guard events >= 1 else { throw ValidationError("--events must be at least 1") }
         guard (1...1024).contains(agents) else { throw ValidationError("--agents must be between 1 and 1024") }
         guard (1...64).contains(producers) else { throw ValidationError("--producers must be between 1 and 64") }
+        if let bufferSize, bufferSize < 1 { throw ValidationError("--buffer-size must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let bufferBytes, bufferBytes < 1024 { throw ValidationError("--buffer-bytes must be at least 1024") }
+        if verifyOnly {
+            guard root != nil else {
+                throw ValidationError("--verify-only needs --root: the folder an earlier bench --root wrote")
+            }
+            guard !recordDelay else { throw ValidationError("--verify-only and --record-delay exclude each other") }
+        }
+        if recordDelay {
+            guard producers == 1 else { throw ValidationError("--record-delay uses one producer: drop --producers") }
+            guard (1...1_000_000).contains(rate) else { throw ValidationError("--rate must be between 1 and 1000000") }
+            guard events <= 10_000_000 else { throw ValidationError("--record-delay takes at most 10000000 events") }
+        }
     }
 
     func run() async throws {
@@ -84,11 +143,26 @@ struct BenchCommand: AsyncParsableCommand {
             defer {
                 if let temporary { _ = try? FileManager.default.removeItem(atPath: temporary) }
             }
-            let config = try await LedgerOptions.configuration(overrides: [
+            var overrides = [
                 Setting.root.fileKey: rootPath,
                 Setting.async.fileKey: mode == .async ? "true" : "false",
                 Setting.fsync.fileKey: fsync.rawValue,
-            ])
+            ]
+            if let flushInterval { overrides[Setting.flushInterval.fileKey] = flushInterval }
+            if let bufferSize { overrides[Setting.bufferSize.fileKey] = String(bufferSize) }
+            if let bufferBytes { overrides[Setting.bufferBytes.fileKey] = String(bufferBytes) }
+            if let batchSize { overrides[Setting.batchSize.fileKey] = String(batchSize) }
+            if let overflow { overrides[Setting.overflow.fileKey] = overflow }
+            if let blockTimeout { overrides[Setting.blockTimeout.fileKey] = blockTimeout }
+            let config = try await LedgerOptions.configuration(overrides: overrides)
+            if verifyOnly {
+                try verifyExisting(layout: config.layout)
+                return
+            }
+            if recordDelay {
+                try await runRecordDelay(configuration: config)
+                return
+            }
             let result = try await Self.measure(
                 configuration: config,
                 events: events,
@@ -96,11 +170,18 @@ struct BenchCommand: AsyncParsableCommand {
                 producers: producers
             )
             var verified: JSONValue = .null
+            var recordedDropped: JSONValue = .null
             if verify {
-                let v = try Self.verify(layout: config.layout, agents: agents, events: events, dropped: result.dropped)
-                verified = .bool(v)
-                if !v { throw CLIError.failed("verification failed: the files do not hold exactly the written events") }
+                let check = try Self.verify(layout: config.layout, agents: agents, events: events)
+                verified = .bool(check.matches(dropped: result.dropped))
+                recordedDropped = .int(Int64(check.recordedDropped))
+                if !check.matches(dropped: result.dropped) {
+                    throw CLIError.failed(
+                        "verification failed: \(check.describe(events: events, dropped: result.dropped))"
+                    )
+                }
             }
+            let peakRSS = Self.peakRSSBytes()
             if json {
                 let out: JSONValue = [
                     "mode": .string(mode.rawValue), "fsync": .string(fsync.rawValue), "events": .int(Int64(events)),
@@ -110,8 +191,10 @@ struct BenchCommand: AsyncParsableCommand {
                     "p999_ns": .int(Int64(result.p999)), "max_ns": .int(Int64(result.max)),
                     "dropped": .int(Int64(result.dropped)), "written": .int(Int64(result.written)),
                     "bytes_written": .int(result.bytesWritten), "verified": verified,
+                    "recorded_dropped": recordedDropped, "peak_rss_bytes": .int(peakRSS),
                     "batch_size": .int(Int64(config.batchSize)), "buffer_size": .int(Int64(config.bufferSize)),
-                    "flush_interval": .double(config.flushInterval),
+                    "buffer_bytes": .int(Int64(config.bufferBytes)), "overflow": .string(config.overflow.rawValue),
+                    "block_timeout": .double(config.blockTimeout), "flush_interval": .double(config.flushInterval),
                 ]
                 print(out.jsonString)
             } else {
@@ -129,7 +212,10 @@ struct BenchCommand: AsyncParsableCommand {
                     "emit latency p50 \(result.p50) ns, p99 \(result.p99) ns, p99.9 \(result.p999) ns, max \(result.max) ns"
                 )
                 print("written      \(result.written) events, \(result.bytesWritten) bytes; dropped \(result.dropped)")
-                if verify { print("verified     every line present and parsing") }
+                print("peak RSS     \(peakRSS / 1024) KiB (queue cap \(config.bufferBytes / 1024) KiB)")
+                if verify {
+                    print("verified     every line present and parsing; ledger.dropped records \(recordedDropped)")
+                }
             }
         }
     }
@@ -226,29 +312,89 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Every `seq` from 0 to events-1 appears exactly once (less the dropped ones), each in its agent's file.
-    static func verify(layout: LedgerLayout, agents: Int, events: Int, dropped: UInt64) throws -> Bool {
-        var seen = [Bool](repeating: false, count: events)
-        var count = 0
+    /// What ``verify(layout:agents:events:)`` found in the files.
+    struct Check: Equatable {
+        /// How many events were emitted.
+        var expected: Int
+        /// Distinct `seq` values found, each in its own agent's file.
+        var found = 0
+        /// Lines that do not parse, and `seq` values out of range, repeated or in another agent's file.
         var bad = 0
+        /// The sum of `dropped` over the `ledger.dropped` lines.
+        var recordedDropped: UInt64 = 0
+
+        /// Every event is either in the files or counted as dropped, and the ledger records every drop.
+        func matches(dropped: UInt64) -> Bool {
+            bad == 0 && recordedDropped == dropped && UInt64(found) + dropped == UInt64(expected)
+        }
+
+        func describe(events: Int, dropped: UInt64) -> String {
+            "\(found) of \(events) events found, \(bad) bad or misplaced lines, \(dropped) reported dropped, "
+                + "\(recordedDropped) recorded in ledger.dropped lines"
+        }
+    }
+
+    /// Reads every agent's day files: each `seq` from 0 to events-1 must appear at most once, in the file of
+    /// agent `seq % agents`, and every line must parse. The caller compares the result with the drops.
+    static func verify(layout: LedgerLayout, agents: Int, events: Int) throws -> Check {
+        var seen = [Bool](repeating: false, count: events)
+        var check = Check(expected: events)
         let reader = LedgerReader(layout: layout)
         for a in 0..<agents {
             let agent = "agent-\(a + 1)"
             for date in layout.days(agent: agent) {
-                bad += try reader.forEachEvent(agent: agent, date: date) { e in
+                check.bad += try reader.forEachEvent(agent: agent, date: date) { e in
+                    if e.type == "ledger.dropped" {
+                        check.recordedDropped += UInt64(max(0, e.data["dropped"]?.intValue ?? 0))
+                        return true
+                    }
                     guard e.type == "task_result", let seq = e.data["seq"]?.intValue else { return true }
                     let i = Int(seq)
                     if i < 0 || i >= events || seen[i] || i % agents != a {
-                        bad += 1
+                        check.bad += 1
                     } else {
                         seen[i] = true
-                        count += 1
+                        check.found += 1
                     }
                     return true
                 }
             }
         }
-        return bad == 0 && UInt64(count) + dropped == UInt64(events)
+        return check
+    }
+
+    /// `--verify-only`: the drops are taken to be the ones the ledger recorded.
+    func verifyExisting(layout: LedgerLayout) throws {
+        let check = try Self.verify(layout: layout, agents: agents, events: events)
+        let dropped = check.recordedDropped
+        if json {
+            let out: JSONValue = [
+                "events": .int(Int64(events)), "agents": .int(Int64(agents)), "found": .int(Int64(check.found)),
+                "bad": .int(Int64(check.bad)), "recorded_dropped": .int(Int64(dropped)),
+                "verified": .bool(check.matches(dropped: dropped)),
+            ]
+            print(out.jsonString)
+        }
+        guard check.matches(dropped: dropped) else {
+            throw CLIError.failed("verification failed: \(check.describe(events: events, dropped: dropped))")
+        }
+        if !json { print("verified     \(check.found) of \(events) events; \(dropped) recorded as dropped") }
+    }
+
+    /// The process's peak resident set size so far (`getrusage`'s `ru_maxrss`, KiB on Linux).
+    static func peakRSSBytes() -> Int64 {
+        var usage = rusage()
+        #if canImport(Glibc)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        #if canImport(Darwin)
+        return Int64(usage.ru_maxrss)
+        #else
+        return Int64(usage.ru_maxrss) * 1024
+        #endif
     }
 
     /// `wo-0000042`: at least seven digits, written into a small buffer in one pass (an id of up to
