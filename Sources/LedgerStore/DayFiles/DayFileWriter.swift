@@ -110,10 +110,9 @@ public final class DayFileWriter {
 
     private func open(date: CivilDate) throws(LedgerError) {
         let dir = layout.agentDirectory(agent)
-        try FileSystem.makeDirectories(dir)
         let p = layout.dayFile(agent: agent, date: date)
         let created = !FileSystem.exists(p)
-        let newFD = try FileSystem.openForAppend(p)
+        let newFD = try FileSystem.openForAppend(p, under: layout.root)
         if created && fsyncPolicy == .always {
             try? FileSystem.syncDirectory(dir)
         }
@@ -127,8 +126,7 @@ public final class DayFileWriter {
         let p = layout.dayFile(agent: agent, date: date)
         let lateFD: Int32
         do throws(LedgerError) {
-            try FileSystem.makeDirectories(layout.agentDirectory(agent))
-            lateFD = try FileSystem.openForAppend(p)
+            lateFD = try FileSystem.openForAppend(p, under: layout.root)
         } catch {
             throw AppendFailure(completedBytes: 0, error: error)
         }
