@@ -19,8 +19,8 @@ final class SlowDisk: WriteFaults {
 /// The overload suite: producers far faster than a throttled disk.
 ///
 /// `--root R [--producers 4] [--events 500000] [--cap-bytes 4194304] [--write-delay-ms 20]
-/// [--policy dropNewest|dropOldest|block] [--shutdown-seconds 2]`: each producer emits `events`
-/// events with a 200-byte payload as fast as it can; then `shutdown()` with its deadline. Prints the
+/// [--policy dropNewest|dropOldest|block] [--shutdown-seconds 2] [--pad 200]`: each producer emits
+/// `events` events with a `pad`-byte payload as fast as it can; then `shutdown()` with its deadline. Prints the
 /// accounting (emitted = written + dropped), the `ledger.dropped` counts found on disk, the peak
 /// resident memory, and whether shutdown returned.
 enum OverloadSuite {
@@ -34,6 +34,7 @@ enum OverloadSuite {
         config.timeZone = "UTC"
         config.bufferBytes = options.int("cap-bytes", default: 4 << 20)
         config.batchSize = 1024
+        config.maxEventBytes = 4096
         config.flushInterval = 0.05
         config.blockTimeout = 0.001
         guard let policy = OverflowPolicy(rawValue: options.string("policy")) else {
@@ -51,7 +52,7 @@ enum OverloadSuite {
             StressOptions.fail("\(error)")
         }
         let runner = Task { try await ledger.run() }
-        let padding = String(repeating: "p", count: 200)
+        let padding = String(repeating: "p", count: options.int("pad", default: 200))
         let rssBefore = peakResidentKiB()
         await withTaskGroup(of: Void.self) { group in
             for p in 0..<producers {
@@ -114,7 +115,7 @@ enum OverloadSuite {
             .double(Double(shutdownTook.components.seconds) + Double(shutdownTook.components.attoseconds) / 1e18)
         )
         o.appendUnchecked("cap_bytes", .int(Int64(config.bufferBytes)))
-        o.appendUnchecked("emitted_bytes_at_least", .int(Int64(emitted) * 200))
+        o.appendUnchecked("emitted_bytes_at_least", .int(Int64(emitted) * Int64(padding.utf8.count)))
         o.appendUnchecked("peak_rss_kib_before", .int(rssBefore))
         o.appendUnchecked("peak_rss_kib", .int(peakResidentKiB()))
         audit.summary(into: &o)
