@@ -108,4 +108,22 @@ import Glibc
         try writer.append(line(), date: date)
         #expect(FileSystem.fileSize(p.layout.dayFile(agent: "cls", date: date)) == Int64(line().count))
     }
+
+    @Test func statusTemporaryFilesOfDeadProcessesAreRemovedByTheNextWrite() throws {
+        let p = try Planted()
+        defer { p.dir.remove() }
+        let status = p.layout.statusFile(agent: "cls")
+        let dir = p.layout.agentStateDirectory("cls")
+        try FileSystem.makeDirectories(dir)
+        // A pid no process can have, and this process's own pid (a writer that is alive).
+        let dead = "\(dir)/.status.json.2147483646.12345.tmp"
+        let alive = "\(dir)/.status.json.\(getpid()).678.tmp"
+        let other = "\(dir)/.notes.json.2147483646.1.tmp"
+        for path in [dead, alive, other] { try FileSystem.writeAtomically(Array("{".utf8), to: path) }
+        try StatusStore(layout: p.layout).apply(agent: "cls", events: [TestEvents.event("heartbeat")])
+        #expect(!FileSystem.exists(dead))
+        #expect(FileSystem.exists(alive))
+        #expect(FileSystem.exists(other))
+        #expect(FileSystem.exists(status))
+    }
 }

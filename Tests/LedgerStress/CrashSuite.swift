@@ -119,11 +119,13 @@ enum CrashSuite {
         if audit.unsealedTails > 0 { failures.append("\(audit.unsealedTails) files end without a newline") }
         if audit.orderViolations > 0 { failures.append("\(audit.orderViolations) events out of order") }
 
-        // A kill between creating a status temp file and renaming it leaves the temp file: counted, not an error.
+        // A kill between creating a status temp file and renaming it leaves the temp file; the next writer removes it.
         var tempFiles = 0
         for agent in FileSystem.list("\(root)/agents") {
             tempFiles += FileSystem.list(layout.agentStateDirectory(agent)).filter { $0.hasSuffix(".tmp") }.count
         }
+
+        if tempFiles > 0 { failures.append("\(tempFiles) status temporary files of killed processes were left") }
 
         var o = JSONObject()
         o.appendUnchecked("suite", "crash")

@@ -19,6 +19,7 @@ import Testing
         #expect(s.int("order_violations") == 0)
         #expect(s.int("status_invalid") == 0)
         #expect(s.int("status_checks") > 0)
+        #expect(s.int("status_temp_files_left") == 0)
         // Torn tails were left on purpose (every third kill); each is sealed and skipped, nothing else is malformed.
         #expect(s.int("planted_torn_tails") > 0)
         #expect(s.int("malformed_lines") == s.int("planted_torn_tails") + s.int("natural_torn_tails"))

@@ -292,6 +292,27 @@ public enum FileSystem {
         if fsync(dirFD) != 0 && errno != EINVAL { throw error("fsync folder", path: dir, errno: errno) }
     }
 
+    /// Removes the temporary files that ``writeAtomically(_:to:under:)`` left for `path` in processes
+    /// that died between creating one and renaming it (`.<name>.<pid>.<random>.tmp` whose pid is gone).
+    ///
+    /// Call it where writers of `path` are serialized (under their lock), so a live writer's file is never
+    /// taken: a file of a live process is always left alone.
+    /// - Returns: how many were removed.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(for path: String) -> Int {
+        let dir = parentPath(path)
+        let prefix = ".\(baseName(path))."
+        var removed = 0
+        for name in list(dir) where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0 else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH && unlink("\(dir)/\(name)") == 0 {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
     /// Removes a file; a missing file is not an error.
     public static func remove(_ path: String) throws(LedgerError) {
         if unlink(path) != 0 && errno != ENOENT { throw error("remove", path: path, errno: errno) }

@@ -41,6 +41,8 @@ public struct StatusStore: Sendable {
             JSONWriter.writeObject(status.jsonObject, into: &bytes)
             bytes.append(UInt8(ascii: "\n"))
             try FileSystem.writeAtomically(bytes, to: layout.statusFile(agent: agent), under: layout.root)
+            // A process killed mid-replace leaves its temporary file; the next writer clears it.
+            FileSystem.removeAbandonedTemporaryFiles(for: layout.statusFile(agent: agent))
         }
     }
 }
