@@ -160,6 +160,43 @@ struct SmallFilesystem {
         #expect(dropped.data["reason"] == "disk_unavailable")
     }
 
+    @Test func oneAgentsBacklogLeavesOtherAgentsTheirShareOfTheCap() async throws {
+        guard let fs = try SmallFilesystem(sizeKiB: 2048) else {
+            print("skipped: mounting a tmpfs was refused (needs root)")
+            return
+        }
+        defer { fs.unmount() }
+        let root = fs.dir.join("ledger")
+        let ledger = try Ledger(
+            configuration: asyncConfig(root) {
+                $0.bufferBytes = 64 << 10
+                $0.maxEventBytes = 4096
+            }
+        )
+        for agent in ["busy", "late"] { ledger.emit("info", agent: agent, data: ["seq": 0]) }
+        #expect(await ledger.flush())
+        let filler = try fs.fill()
+        // "busy" fails first and far past the cap ...
+        var emitted: UInt64 = 2
+        for i in 1...3000 {
+            ledger.emit("info", agent: "busy", data: ["seq": .int(Int64(i)), "pad": "0123456789abcdef"])
+            emitted += 1
+            if i % 50 == 0 { _ = await ledger.flush(timeout: 0.05) }
+        }
+        // ... then "late" fails too: it still finds room for its lines.
+        for i in 1...100 {
+            ledger.emit("info", agent: "late", data: ["seq": .int(Int64(i))])
+            emitted += 1
+        }
+        _ = await ledger.flush(timeout: 0.2)
+        try FileSystem.remove(filler)
+        #expect(await ledger.flush(timeout: 120))
+        let report = await ledger.shutdown()
+        #expect(report.statistics.written + report.statistics.dropped == emitted)
+        #expect(try seqs(root, "late") == Array(0...100))
+        #expect(try seqs(root, "busy").count < 3001)
+    }
+
     @Test func aReadOnlyRemountDegradesWithoutBlockingAndRecoversWhenWritable() async throws {
         guard let fs = try SmallFilesystem(sizeKiB: 4096) else {
             print("skipped: mounting a tmpfs was refused (needs root)")

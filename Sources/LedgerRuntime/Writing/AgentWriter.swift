@@ -26,6 +26,8 @@ actor AgentWriter {
     /// Lines waiting for the disk, oldest first, by local day.
     private var pending: [(day: Int32, bytes: [UInt8], events: Int)] = []
     private var pendingEvents = 0
+    /// The bytes of `pending`, all taken from the shared budget.
+    private var pendingBytes = 0
     private var degradedSince: Timestamp?
     private var lastError: LedgerError?
     private var retryAttempt = 0
@@ -138,7 +140,7 @@ actor AgentWriter {
     /// Gives up on the waiting lines (shutdown deadline passed): counts them as dropped.
     func abandonPending() -> UInt64 {
         let n = UInt64(pendingEvents)
-        for p in pending { budget.give(p.bytes.count) }
+        for p in pending { release(p.bytes.count) }
         pending.removeAll()
         pendingEvents = 0
         droppedEvents += n
@@ -189,7 +191,7 @@ actor AgentWriter {
     /// events stays exact.
     private func keep(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
         guard !chunk.bytes.isEmpty else { return }
-        if budget.take(chunk.bytes.count) {
+        if reserve(chunk.bytes.count) {
             if let last = pending.last, last.day == chunk.day, last.events > 0, chunk.events > 0,
                 last.bytes.count < 1 << 20
             {
@@ -214,7 +216,7 @@ actor AgentWriter {
                 try writer.append(first.bytes, date: date)
                 pending.removeFirst()
                 pendingEvents -= first.events
-                budget.give(first.bytes.count)
+                release(first.bytes.count)
                 writtenEvents += UInt64(first.events)
                 writtenBytes += UInt64(first.bytes.count)
                 report.written += first.events
@@ -227,7 +229,7 @@ actor AgentWriter {
                     pending[0].bytes.removeFirst(done)
                     pending[0].events -= doneEvents
                     pendingEvents -= doneEvents
-                    budget.give(done)
+                    release(done)
                     writtenEvents += UInt64(doneEvents)
                     report.written += doneEvents
                 }
@@ -237,7 +239,7 @@ actor AgentWriter {
                     // Retrying cannot cure it (a symlink, a permission, a file in the way): give the
                     // lines up, counted, instead of holding the shared budget and retrying forever.
                     refuse(pendingEvents, &report)
-                    for p in pending { budget.give(p.bytes.count) }
+                    for p in pending { release(p.bytes.count) }
                     pending.removeAll()
                     pendingEvents = 0
                     return false
@@ -251,6 +253,22 @@ actor AgentWriter {
         sessionsAwaitingSummary.removeAll()
         for session in waiting { summarize(session) }
         return false
+    }
+
+    /// Takes `n` bytes of the shared budget for waiting lines, within this agent's fair share.
+    private func reserve(_ n: Int) -> Bool {
+        guard budget.take(n, holding: pendingBytes) else { return false }
+        if pendingBytes == 0 { budget.startHolding() }
+        pendingBytes += n
+        return true
+    }
+
+    /// Gives back `n` bytes of the budget (written, or given up).
+    private func release(_ n: Int) {
+        guard n > 0 else { return }
+        budget.give(n)
+        pendingBytes -= n
+        if pendingBytes == 0 { budget.stopHolding() }
     }
 
     /// Whether retrying cannot cure a write error: a symlink refused, no permission, a file where a
