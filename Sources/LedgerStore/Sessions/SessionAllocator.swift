@@ -21,6 +21,7 @@ public struct SessionAllocator: Sendable {
                 if parts.count == 2, parts[0] == date.description, let n = Int(parts[1]) { number = n + 1 }
             }
             try FileSystem.writeAtomically(Array("\(date) \(number)\n".utf8), to: path, under: layout.root)
+            FileSystem.removeAbandonedTemporaryFiles(for: path)
             return Self.sessionID(date: date, agent: agent, number: number)
         }
     }
