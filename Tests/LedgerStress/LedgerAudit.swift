@@ -20,6 +20,8 @@ struct LedgerAudit {
     var notices: [String: Int] = [:]
     /// Events of one producer (`data.producer`, else `data.pid`) found out of order within a file.
     var orderViolations = 0
+    /// The sum of `data.dropped` over the `ledger.dropped` events.
+    var droppedRecorded: Int64 = 0
 
     /// Scans every agent's day files; `body` sees each parsed event that is not a `ledger.` notice.
     static func scan(root: String, _ body: (LedgerEvent) -> Void) throws -> LedgerAudit {
@@ -46,6 +48,9 @@ struct LedgerAudit {
                     }
                     if event.type.hasPrefix("ledger.") {
                         audit.notices[event.type, default: 0] += 1
+                        if event.type == "ledger.dropped" {
+                            audit.droppedRecorded += event.data["dropped"]?.intValue ?? 0
+                        }
                         return true
                     }
                     if let seq = event.data["seq"]?.intValue,
