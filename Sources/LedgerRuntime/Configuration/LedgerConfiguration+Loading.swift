@@ -120,6 +120,10 @@ extension LedgerConfiguration {
         if let v = try seconds(.offlineAfter) { c.offlineAfter = v }
         if let v = try seconds(.shutdownTimeout) { c.shutdownTimeout = v }
         if let v = raw(.ledgerPath), !v.isEmpty { c.ledgerPath = v }
+        if let v = raw(.errorPatterns) {
+            c.errorPatterns = v.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
+        }
+        if let v = try bool(.globalEvents) { c.globalEvents = v }
         try c.validate()
         return c
     }

@@ -50,6 +50,13 @@ public struct LedgerConfiguration: Sendable {
     /// A single `.jsonl` file that also receives every event (seed 003's one-file ledger). Default unset;
     /// `AGI_LEDGER_PATH`; file key `ledger.path`.
     public var ledgerPath: String? = nil
+    /// Text that marks an error line in the output of `agent-ledger exec` (seed 001 §4).
+    /// Default `ERROR`, `FAIL`, `Exception`, `Traceback`; `AGENT_LEDGER_ERROR_PATTERNS` (comma-separated);
+    /// file key `exec.error_patterns`.
+    public var errorPatterns: [String] = ErrorDetector.Configuration.defaultPatterns
+    /// Also write every event to the global stream `state/events/YYYY-MM-DD.jsonl` in seed 001's
+    /// envelope. Default `false`; `AGENT_LEDGER_GLOBAL_EVENTS`; file key `ledger.global_events`.
+    public var globalEvents: Bool = false
 
     public init() {}
 
@@ -81,6 +88,9 @@ public struct LedgerConfiguration: Sendable {
         }
         guard offlineAfter <= 1e9 else { throw bad(.offlineAfter, "must be at most 1e9 seconds, got \(offlineAfter)") }
         do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }
+        if errorPatterns.isEmpty || errorPatterns.contains(where: \.isEmpty) {
+            throw bad(.errorPatterns, "list at least one pattern, with no empty ones, like ERROR,FAIL")
+        }
         if let ledgerPath, !ledgerPath.hasSuffix(".jsonl") {
             throw bad(.ledgerPath, "must name a .jsonl file, got \"\(ledgerPath)\"")
         }
