@@ -74,7 +74,10 @@ enum OverloadSuite {
         _ = try? await runner.value
         // Before the audit below, which reads the files back.
         let rssAfter = peakResidentKiB()
-        let s = report.statistics
+        // The report shutdown() returns at its deadline can miss a batch the flusher was still
+        // writing; once run() has returned, the counters are final.
+        let s = await ledger.statistics()
+        let reportGap = Int64(s.written + s.dropped) - Int64(report.statistics.written + report.statistics.dropped)
         var failures: [String] = []
         var onDisk = 0
         let audit: LedgerAudit
@@ -105,6 +108,7 @@ enum OverloadSuite {
         o.appendUnchecked("dropped_not_written", .int(Int64(s.droppedNotWritten)))
         o.appendUnchecked("dropped_recorded_on_disk", .int(audit.droppedRecorded))
         o.appendUnchecked("shutdown_complete", .bool(report.complete))
+        o.appendUnchecked("in_flight_at_shutdown_return", .int(reportGap))
         o.appendUnchecked(
             "shutdown_seconds",
             .double(Double(shutdownTook.components.seconds) + Double(shutdownTook.components.attoseconds) / 1e18)
