@@ -121,6 +121,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The child processes and drivers of the reliability suites: built beside the tests, never shipped.
+        .executableTarget(
+            name: "ledger-stress",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerRuntime", "LedgerTestSupport"],
+            path: "Tests/LedgerStress",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore", "LedgerTestSupport"],
@@ -158,6 +166,12 @@ let package = Package(
         .testTarget(
             name: "AgentLedgerCLITests",
             dependencies: ["agent-ledger", "LedgerTestSupport", "AgentLedger"],
+            swiftSettings: swiftSettings
+        ),
+        // Crash, concurrency and hostile-input suites across the modules, with real child processes.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["ledger-stress", "agent-ledger", "LedgerTestSupport", "AgentLedger"],
             swiftSettings: swiftSettings
         ),
     ]

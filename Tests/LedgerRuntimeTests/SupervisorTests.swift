@@ -30,6 +30,12 @@ struct SmallFilesystem {
         dir.remove()
     }
 
+    /// Remounts the filesystem read-only (`true`) or read-write; whether mount agreed.
+    @discardableResult
+    func remount(readOnly: Bool) throws -> Bool {
+        try Shell.run(["mount", "-o", readOnly ? "remount,ro" : "remount,rw", dir.path]).status == 0
+    }
+
     /// Fills the filesystem with one file; returns its path.
     func fill() throws -> String {
         let filler = dir.join("filler")
@@ -94,6 +100,181 @@ struct SmallFilesystem {
         #expect(report.statistics.written + report.lost == 101)
         // What was lost is in the statistics as dropped too: one account, not two.
         #expect(report.statistics.dropped == report.lost)
+    }
+}
+
+@Suite(.serialized) struct DiskFullAccountingTests {
+    /// Events of `agent` with a `seq`, in file order.
+    func seqs(_ root: String, _ agent: String) throws -> [Int64] {
+        try ledgerEvents(root, agent).filter { $0.type == "info" }.compactMap { $0.data["seq"]?.intValue }
+    }
+
+    @Test func aFullDiskKeepsWhatFitsInTheCapDropsTheRestAndTheAccountingIsExact() async throws {
+        guard let fs = try SmallFilesystem(sizeKiB: 2048) else {
+            print("skipped: mounting a tmpfs was refused (needs root)")
+            return
+        }
+        defer { fs.unmount() }
+        let root = fs.dir.join("ledger")
+        // A 16 KiB budget for lines waiting for the disk: far less than what is emitted while it is full.
+        let ledger = try Ledger(
+            configuration: asyncConfig(root) {
+                $0.bufferBytes = 16 << 10
+                $0.maxEventBytes = 4096
+            }
+        )
+        ledger.emit("info", agent: "cls", data: ["seq": 0])
+        #expect(await ledger.flush())
+        let filler = try fs.fill()
+        var emitted: UInt64 = 1
+        // The queue shares the 16 KiB cap: a flush every 50 events keeps it from refusing them, so the
+        // drops counted below are the supervisor's, for lines that did not fit while the disk was full.
+        for i in 1...2000 {
+            ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i)), "pad": "0123456789abcdef"])
+            emitted += 1
+            if i % 50 == 0 { _ = await ledger.flush(timeout: 0.05) }
+        }
+        _ = await ledger.flush(timeout: 0.2)
+        let full = await ledger.statistics()
+        #expect(full.droppedWriteFailed > 0)
+        #expect(full.pendingRetry > 0)
+        #expect(full.droppedWriteRefused == 0)
+
+        try FileSystem.remove(filler)
+        #expect(await ledger.flush(timeout: 120))
+        let report = await ledger.shutdown()
+        let s = report.statistics
+        #expect(s.written + s.dropped == emitted)
+        #expect(s.accepted + s.droppedQueueFull == emitted)
+        let written = try seqs(root, "cls")
+        #expect(UInt64(written.count) == s.written)
+        // Kept lines are written in order, after the line that was there before the disk filled.
+        #expect(written.first == 0)
+        #expect(written == written.sorted())
+        let events = try ledgerEvents(root, "cls")
+        #expect(events.contains { $0.type == "ledger.degraded" })
+        let recovered = try #require(events.first { $0.type == "ledger.recovered" })
+        #expect(recovered.data["dropped"]?.intValue == Int64(s.droppedWriteFailed))
+        let dropped = try #require(events.first { $0.type == "ledger.dropped" })
+        #expect(dropped.data["dropped"]?.intValue == Int64(s.droppedWriteFailed))
+        #expect(dropped.data["reason"] == "disk_unavailable")
+    }
+
+    @Test func oneAgentsBacklogLeavesOtherAgentsTheirShareOfTheCap() async throws {
+        guard let fs = try SmallFilesystem(sizeKiB: 2048) else {
+            print("skipped: mounting a tmpfs was refused (needs root)")
+            return
+        }
+        defer { fs.unmount() }
+        let root = fs.dir.join("ledger")
+        let ledger = try Ledger(
+            configuration: asyncConfig(root) {
+                $0.bufferBytes = 64 << 10
+                $0.maxEventBytes = 4096
+            }
+        )
+        for agent in ["busy", "late"] { ledger.emit("info", agent: agent, data: ["seq": 0]) }
+        #expect(await ledger.flush())
+        let filler = try fs.fill()
+        // "busy" fails first and far past the cap ...
+        var emitted: UInt64 = 2
+        for i in 1...3000 {
+            ledger.emit("info", agent: "busy", data: ["seq": .int(Int64(i)), "pad": "0123456789abcdef"])
+            emitted += 1
+            if i % 50 == 0 { _ = await ledger.flush(timeout: 0.05) }
+        }
+        // ... then "late" fails too: it still finds room for its lines.
+        for i in 1...100 {
+            ledger.emit("info", agent: "late", data: ["seq": .int(Int64(i))])
+            emitted += 1
+        }
+        _ = await ledger.flush(timeout: 0.2)
+        try FileSystem.remove(filler)
+        #expect(await ledger.flush(timeout: 120))
+        let report = await ledger.shutdown()
+        #expect(report.statistics.written + report.statistics.dropped == emitted)
+        #expect(try seqs(root, "late") == Array(0...100))
+        #expect(try seqs(root, "busy").count < 3001)
+    }
+
+    @Test func aReadOnlyRemountDegradesWithoutBlockingAndRecoversWhenWritable() async throws {
+        guard let fs = try SmallFilesystem(sizeKiB: 4096) else {
+            print("skipped: mounting a tmpfs was refused (needs root)")
+            return
+        }
+        defer {
+            _ = try? fs.remount(readOnly: false)
+            fs.unmount()
+        }
+        let root = fs.dir.join("ledger")
+        let first = try Ledger(configuration: asyncConfig(root))
+        first.emit("info", agent: "cls", data: ["seq": 0])
+        _ = await first.shutdown()
+        // Linux refuses to remount read-only while a file is open for writing (EBUSY), so the disk
+        // goes read-only between two runs, as after an error remount, and the second run starts on it.
+        guard try fs.remount(readOnly: true) else {
+            print("skipped: remounting read-only was refused")
+            return
+        }
+        let ledger = try Ledger(configuration: asyncConfig(root))
+        for i in 1...300 { #expect(ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))])) }
+        #expect(await ledger.flush(timeout: 0.3) == false)
+        #expect(ledger.lastWriteError?.errno == EROFS)
+        #expect(await ledger.statistics().pendingRetry > 0)
+
+        #expect(try fs.remount(readOnly: false))
+        #expect(await ledger.flush(timeout: 120))
+        let report = await ledger.shutdown()
+        #expect(report.complete)
+        #expect(report.statistics.written == 300)
+        #expect(report.statistics.written + report.statistics.dropped == 300)
+        #expect(try seqs(root, "cls") == Array(0...300))
+        let events = try ledgerEvents(root, "cls")
+        #expect(events.contains { $0.type == "ledger.degraded" && $0.data["errno"] == .int(Int64(EROFS)) })
+        #expect(events.contains { $0.type == "ledger.recovered" })
+    }
+
+    @Test func aPermanentErrorDropsAtOnceWithAReasonAndLeavesOtherAgentsAlone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let root = dir.join("root")
+        let outside = dir.join("outside")
+        try FileSystem.makeDirectories(outside)
+        try FileSystem.makeDirectories("\(root)/g/ledger")
+        #expect(symlink(outside, "\(root)/g/ledger/bad") == 0)
+        let ledger = try Ledger(configuration: asyncConfig(root))
+        let notices = ledger.bus.subscribe(EventFilter(typePrefixes: ["ledger.degraded"]))
+        for i in 0..<500 {
+            ledger.emit("info", agent: "bad", data: ["seq": .int(Int64(i))])
+            ledger.emit("info", agent: "good", data: ["seq": .int(Int64(i))])
+        }
+        // Nothing waits for a retry that cannot succeed: the flush completes.
+        #expect(await ledger.flush(timeout: 120))
+        let s = await ledger.statistics()
+        #expect(s.droppedWriteRefused == 500)
+        #expect(s.droppedWriteFailed == 500)
+        #expect(s.pendingRetry == 0)
+        #expect(ledger.lastWriteError?.code == .symlinkRefused)
+        #expect(try seqs(root, "good") == Array(0..<500))
+        #expect(FileSystem.list(outside).isEmpty)
+        var iterator = notices.makeAsyncIterator()
+        let degraded = try #require(await iterator.next())
+        #expect(degraded.agent == "bad")
+        #expect(degraded.data["retrying"] == false)
+        #expect(degraded.summary?.contains("symlink") == true)
+
+        // Fixed: the agent's lines flow again, with the episode and its count recorded.
+        try FileSystem.remove("\(root)/g/ledger/bad")
+        ledger.emit("info", agent: "bad", data: ["seq": 500])
+        let report = await ledger.shutdown()
+        #expect(report.statistics.written == 501)
+        let events = try ledgerEvents(root, "bad")
+        #expect(events.filter { $0.type == "info" }.count == 1)
+        let recovered = try #require(events.first { $0.type == "ledger.recovered" })
+        #expect(recovered.data["dropped"] == 500)
+        let dropped = try #require(events.first { $0.type == "ledger.dropped" })
+        #expect(dropped.data["reason"] == "write_refused")
+        #expect(dropped.data["dropped"] == 500)
     }
 }
 

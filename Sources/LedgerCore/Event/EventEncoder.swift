@@ -73,15 +73,30 @@ public struct EventEncoder: Sendable {
                 )
             }
         default:
+            // Depth first, with a walk that stops at the limit: the full walks below recurse once per
+            // level, and a value nested thousands deep would overflow the caller's stack.
+            if isNested(value, deeperThan: maxDataDepth) {
+                throw LedgerError(.invalidJSON, "\(field) nests deeper than \(maxDataDepth) levels: flatten it")
+            }
             if let path = value.firstNonFiniteNumberPath {
                 throw LedgerError(
                     .invalidNumber,
                     "\(field).\(path) is not a finite number: JSON has no NaN or infinity, send null or a string"
                 )
             }
-            if value.depth > maxDataDepth {
-                throw LedgerError(.invalidJSON, "\(field) nests deeper than \(maxDataDepth) levels: flatten it")
-            }
+        }
+    }
+
+    /// Whether `value` has more than `limit` levels of arrays and objects; never recurses past `limit`.
+    static func isNested(_ value: JSONValue, deeperThan limit: Int) -> Bool {
+        switch value {
+        case .array(let elements):
+            if limit == 0 { return true }
+            return elements.contains { isNested($0, deeperThan: limit - 1) }
+        case .object(let object):
+            if limit == 0 { return true }
+            return object.members.contains { isNested($0.value, deeperThan: limit - 1) }
+        default: return false
         }
     }
 

@@ -157,7 +157,26 @@ public actor GitLedger {
     ) async throws(LedgerError) -> T {
         let lock = try await LedgerLock.acquire(path: p.lockFile, timeout: configuration.lockTimeout)
         defer { lock.release() }
+        Self.removeStaleIndexLock(p)
         return try await body()
+    }
+
+    /// Removes the ledger worktree's `index.lock` when a git killed mid-commit left it behind.
+    ///
+    /// Every ledger write runs git in that worktree only while holding the ledger lock, so a lock file
+    /// found under it belongs to a process that died; one younger than a minute is left alone, in case
+    /// a person is running git in `.scp-ledger` by hand.
+    static func removeStaleIndexLock(_ p: RepositoryPaths) {
+        guard let dotGit = try? FileIO.readFile("\(p.ledgerWorkTree)/.git") else { return }
+        let text = String(decoding: dotGit, as: UTF8.self)
+        guard text.hasPrefix("gitdir: ") else { return }
+        var gitDir = String(text.dropFirst("gitdir: ".count))
+        while gitDir.hasSuffix("\n") || gitDir.hasSuffix("\r") { gitDir.removeLast() }
+        if !gitDir.hasPrefix("/") { gitDir = "\(p.ledgerWorkTree)/\(gitDir)" }
+        let lockPath = "\(gitDir)/index.lock"
+        var st = stat()
+        guard lstat(lockPath, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        if time(nil) - st.st_mtim.tv_sec >= 60 { unlink(lockPath) }
     }
 
     /// Runs git in the ledger worktree, never in the enclosing repository: the main work tree is a

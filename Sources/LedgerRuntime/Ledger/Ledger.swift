@@ -174,6 +174,7 @@ public final class Ledger: Sendable {
             let w = await flusher.totals()
             s.written = w.written
             s.droppedWriteFailed = w.dropped
+            s.droppedWriteRefused = w.refused
             s.writeErrors = w.writeErrors
             s.pendingRetry = w.pending
         } else {
@@ -195,6 +196,9 @@ public struct LedgerStatistics: Sendable, Hashable {
     public var droppedOldest: UInt64 = 0
     public var droppedAfterShutdown: UInt64 = 0
     public var droppedWriteFailed: UInt64 = 0
+    /// Of ``droppedWriteFailed``, those dropped at once because the write failed with an error that
+    /// retrying cannot cure (a symlink refused, no permission, a file where a folder should be).
+    public var droppedWriteRefused: UInt64 = 0
     /// Accepted, still in the queue when the shutdown deadline passed.
     public var droppedNotWritten: UInt64 = 0
     /// Offered through `emitWaiting` by a task that was cancelled while the queue was full.

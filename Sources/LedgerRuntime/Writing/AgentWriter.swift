@@ -1,6 +1,12 @@
 import LedgerCore
 import LedgerStore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Owns one agent's ledger file: writes its batches, keeps its status snapshot, and supervises its failures.
 ///
 /// A failed write never reaches the emitting caller and never stops other agents: the lines that
@@ -20,12 +26,18 @@ actor AgentWriter {
     /// Lines waiting for the disk, oldest first, by local day.
     private var pending: [(day: Int32, bytes: [UInt8], events: Int)] = []
     private var pendingEvents = 0
+    /// The bytes of `pending`, all taken from the shared budget.
+    private var pendingBytes = 0
     private var degradedSince: Timestamp?
     private var lastError: LedgerError?
     private var retryAttempt = 0
     private var nextRetry: ContinuousClock.Instant?
     /// Events lost while degraded, to be recorded as `ledger.dropped` once there is room.
     private var droppedWhileDegraded: UInt64 = 0
+    /// Why they were lost: `disk_unavailable`, or `write_refused` for an error retrying cannot cure.
+    private var dropReason = "disk_unavailable"
+    /// Events dropped at once because the write failed with an error retrying cannot cure.
+    private(set) var droppedRefused: UInt64 = 0
 
     /// Totals, for metrics and reports.
     private(set) var writtenEvents: UInt64 = 0
@@ -128,7 +140,7 @@ actor AgentWriter {
     /// Gives up on the waiting lines (shutdown deadline passed): counts them as dropped.
     func abandonPending() -> UInt64 {
         let n = UInt64(pendingEvents)
-        for p in pending { budget.give(p.bytes.count) }
+        for p in pending { release(p.bytes.count) }
         pending.removeAll()
         pendingEvents = 0
         droppedEvents += n
@@ -153,6 +165,8 @@ actor AgentWriter {
             writtenEvents += UInt64(chunk.events)
             writtenBytes += UInt64(chunk.bytes.count)
             report.written += chunk.events
+            // After refused writes nothing waits, so no retry ends the episode: this write does.
+            if degradedSince != nil && pending.isEmpty { leaveDegraded(&report) }
             return true
         } catch {
             writeErrors += 1
@@ -163,7 +177,11 @@ actor AgentWriter {
             writtenBytes += UInt64(done)
             report.written += doneEvents
             enterDegraded(error.error, &report)
-            keep((chunk.day, Array(chunk.bytes[done...]), chunk.events - doneEvents), &report)
+            if Self.isPermanent(error.error) {
+                refuse(chunk.events - doneEvents, &report)
+            } else {
+                keep((chunk.day, Array(chunk.bytes[done...]), chunk.events - doneEvents), &report)
+            }
             return false
         }
     }
@@ -173,7 +191,7 @@ actor AgentWriter {
     /// events stays exact.
     private func keep(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
         guard !chunk.bytes.isEmpty else { return }
-        if budget.take(chunk.bytes.count) {
+        if reserve(chunk.bytes.count) {
             if let last = pending.last, last.day == chunk.day, last.events > 0, chunk.events > 0,
                 last.bytes.count < 1 << 20
             {
@@ -198,7 +216,7 @@ actor AgentWriter {
                 try writer.append(first.bytes, date: date)
                 pending.removeFirst()
                 pendingEvents -= first.events
-                budget.give(first.bytes.count)
+                release(first.bytes.count)
                 writtenEvents += UInt64(first.events)
                 writtenBytes += UInt64(first.bytes.count)
                 report.written += first.events
@@ -211,12 +229,21 @@ actor AgentWriter {
                     pending[0].bytes.removeFirst(done)
                     pending[0].events -= doneEvents
                     pendingEvents -= doneEvents
-                    budget.give(done)
+                    release(done)
                     writtenEvents += UInt64(doneEvents)
                     report.written += doneEvents
                 }
                 lastError = error.error
                 report.error = error.error
+                if Self.isPermanent(error.error) {
+                    // Retrying cannot cure it (a symlink, a permission, a file in the way): give the
+                    // lines up, counted, instead of holding the shared budget and retrying forever.
+                    refuse(pendingEvents, &report)
+                    for p in pending { release(p.bytes.count) }
+                    pending.removeAll()
+                    pendingEvents = 0
+                    return false
+                }
                 scheduleRetry()
                 return true
             }
@@ -226,6 +253,41 @@ actor AgentWriter {
         sessionsAwaitingSummary.removeAll()
         for session in waiting { summarize(session) }
         return false
+    }
+
+    /// Takes `n` bytes of the shared budget for waiting lines, within this agent's fair share.
+    private func reserve(_ n: Int) -> Bool {
+        guard budget.take(n, holding: pendingBytes) else { return false }
+        if pendingBytes == 0 { budget.startHolding() }
+        pendingBytes += n
+        return true
+    }
+
+    /// Gives back `n` bytes of the budget (written, or given up).
+    private func release(_ n: Int) {
+        guard n > 0 else { return }
+        budget.give(n)
+        pendingBytes -= n
+        if pendingBytes == 0 { budget.stopHolding() }
+    }
+
+    /// Whether retrying cannot cure a write error: a symlink refused, no permission, a file where a
+    /// folder should be. Such writes are dropped at once (counted, reason `write_refused`); a full or
+    /// read-only disk, an I/O error, are kept and retried.
+    static func isPermanent(_ error: LedgerError) -> Bool {
+        if error.code == .symlinkRefused { return true }
+        guard let code = error.errno else { return false }
+        return code == ELOOP || code == EACCES || code == EPERM || code == ENOTDIR || code == EISDIR
+    }
+
+    /// Counts events dropped because their write was refused for good.
+    private func refuse(_ events: Int, _ report: inout Report) {
+        guard events > 0 else { return }
+        dropReason = "write_refused"
+        droppedEvents += UInt64(events)
+        droppedRefused += UInt64(events)
+        droppedWhileDegraded += UInt64(events)
+        report.dropped += UInt64(events)
     }
 
     /// How many of a chunk's events are among its first `count` bytes (a write that stopped part way
@@ -244,7 +306,8 @@ actor AgentWriter {
     private func enterDegraded(_ error: LedgerError, _ report: inout Report) {
         lastError = error
         report.error = error
-        scheduleRetry()
+        let permanent = Self.isPermanent(error)
+        if !permanent { scheduleRetry() }
         guard degradedSince == nil else { return }
         let now = encoder.timeSource.now()
         degradedSince = now
@@ -252,9 +315,16 @@ actor AgentWriter {
         data.appendUnchecked("error", .string(error.description))
         data.appendUnchecked("code", .string(error.code.rawValue))
         if let e = error.errno { data.appendUnchecked("errno", .int(Int64(e))) }
-        let notice = notice("ledger.degraded", "ledger writes failing: \(error.description)", data, at: now)
+        data.appendUnchecked("retrying", .bool(!permanent))
+        let summary =
+            permanent
+            ? "ledger writes refused, events dropped until it is fixed: \(error.description)"
+            : "ledger writes failing, kept and retried: \(error.description)"
+        let notice = notice("ledger.degraded", summary, data, at: now)
         report.notices.append(notice.event)
-        keep(notice.chunk, &report)
+        // A refused write would refuse the notice too: it goes to the bus, and the `ledger.recovered`
+        // written once the agent's file takes lines again carries the error and the count.
+        if !permanent { keep(notice.chunk, &report) }
     }
 
     private func leaveDegraded(_ report: inout Report) {
@@ -268,13 +338,14 @@ actor AgentWriter {
         if droppedWhileDegraded > 0 {
             var d = JSONObject()
             d.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
-            d.appendUnchecked("reason", .string("disk_unavailable"))
+            d.appendUnchecked("reason", .string(dropReason))
             chunks.append(
                 notice("ledger.dropped", "\(droppedWhileDegraded) events dropped while writes failed", d, at: now)
             )
         }
         degradedSince = nil
         droppedWhileDegraded = 0
+        dropReason = "disk_unavailable"
         retryAttempt = 0
         nextRetry = nil
         lastError = nil

@@ -229,14 +229,16 @@ actor Flusher {
         for w in writers.values { await w.close() }
     }
 
-    func totals() async -> (written: UInt64, dropped: UInt64, writeErrors: UInt64, pending: Int) {
+    func totals() async -> (written: UInt64, dropped: UInt64, refused: UInt64, writeErrors: UInt64, pending: Int) {
         var errors: UInt64 = 0
         var pending = 0
+        var refused: UInt64 = 0
         for w in writers.values {
             errors += await w.writeErrors
             pending += await w.pendingCount
+            refused += await w.droppedRefused
         }
-        return (written, droppedWrite, errors, pending)
+        return (written, droppedWrite, refused, errors, pending)
     }
 
     func droppedNotice(agent: String, count: UInt64, reason: String) -> LedgerEvent {

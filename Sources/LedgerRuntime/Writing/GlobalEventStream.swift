@@ -19,7 +19,7 @@ final class GlobalEventStream: Sendable {
         directory = layout.globalEventsDirectory
         defaultSession = context.session
         user = ProcessContext.user
-        writer = Mutex(DayFileWriter(directory: layout.globalEventsDirectory, fsyncPolicy: fsync))
+        writer = Mutex(DayFileWriter(directory: layout.globalEventsDirectory, under: layout.root, fsyncPolicy: fsync))
     }
 
     /// Appends the envelopes of a run of ledger lines (each ending in `\n`).

@@ -51,7 +51,7 @@ public struct ApprovalStore: Sendable {
     @discardableResult
     public func set(_ preference: Preference) throws(LedgerError) -> Preference? {
         try Self.validate(value: preference.value)
-        return try FileLock.withLock(path: "\(layout.stateDirectory)/.approvals.lock") {
+        return try FileLock.withLock(path: "\(layout.stateDirectory)/.approvals.lock", under: layout.root) {
             () throws(LedgerError) -> Preference? in
             var all = try read()
             let previous = all[preference.integration]
@@ -70,7 +70,7 @@ public struct ApprovalStore: Sendable {
             var bytes: [UInt8] = []
             JSONWriter.writeObject(object, into: &bytes)
             bytes.append(UInt8(ascii: "\n"))
-            try FileSystem.writeAtomically(bytes, to: layout.approvalsFile)
+            try FileSystem.writeAtomically(bytes, to: layout.approvalsFile, under: layout.root)
             return previous
         }
     }

@@ -25,7 +25,11 @@ public struct CommandChronicle: Sendable {
         record.extra["narrative"] = .string(narrative)
         var line: [UInt8] = []
         EventLine.write(record, into: &line)
-        let writer = DayFileWriter(directory: layout.commandsDirectory(agent: event.agent), fsyncPolicy: fsync)
+        let writer = DayFileWriter(
+            directory: layout.commandsDirectory(agent: event.agent),
+            under: layout.root,
+            fsyncPolicy: fsync
+        )
         do throws(AppendFailure) {
             try writer.append(line, date: event.localDate)
         } catch {

@@ -25,6 +25,9 @@ public struct AppendFailure: Error, Sendable {
 public final class DayFileWriter {
     /// The folder of the day files: `YYYY-MM-DD.jsonl` in it, one per day.
     public let directory: String
+    /// The ledger root `directory` is inside: every folder below it is opened without following
+    /// symbolic links, and made when missing. `nil` for a folder outside any ledger root.
+    public let root: String?
     public let fsyncPolicy: FsyncPolicy
 
     private var currentDate: CivilDate?
@@ -55,13 +58,24 @@ public final class DayFileWriter {
         fsyncPolicy: FsyncPolicy,
         faults: (any WriteFaults)? = nil
     ) {
-        self.init(directory: layout.agentDirectory(agent), fsyncPolicy: fsyncPolicy, faults: faults)
+        self.init(
+            directory: layout.agentDirectory(agent),
+            under: layout.root,
+            fsyncPolicy: fsyncPolicy,
+            faults: faults
+        )
     }
 
     /// A writer of the day files `<directory>/YYYY-MM-DD.jsonl` (an agent's command chronicle, the
     /// global event stream): the same append-only rules as an agent's ledger.
-    public init(directory: String, fsyncPolicy: FsyncPolicy, faults: (any WriteFaults)? = nil) {
+    public init(
+        directory: String,
+        under root: String?,
+        fsyncPolicy: FsyncPolicy,
+        faults: (any WriteFaults)? = nil
+    ) {
         self.directory = directory
+        self.root = root
         self.fsyncPolicy = fsyncPolicy
         self.faults = faults
     }
@@ -133,10 +147,10 @@ public final class DayFileWriter {
 
     private func open(date: CivilDate) throws(LedgerError) {
         let dir = directory
-        try FileSystem.makeDirectories(dir)
+        if root == nil { try FileSystem.makeDirectories(dir) }
         let p = dayFile(for: date)
         let created = !FileSystem.exists(p)
-        let newFD = try FileSystem.openForAppend(p)
+        let newFD = try FileSystem.openForAppend(p, under: root)
         if created && fsyncPolicy == .always {
             try? FileSystem.syncDirectory(dir)
         }
@@ -152,8 +166,8 @@ public final class DayFileWriter {
         let p = dayFile(for: date)
         let lateFD: Int32
         do throws(LedgerError) {
-            try FileSystem.makeDirectories(directory)
-            lateFD = try FileSystem.openForAppend(p)
+            if root == nil { try FileSystem.makeDirectories(directory) }
+            lateFD = try FileSystem.openForAppend(p, under: root)
         } catch {
             throw AppendFailure(completedBytes: 0, error: error)
         }

@@ -12,12 +12,17 @@ import Darwin
 /// step ends or when the process dies, so a crash never leaves it stuck.
 public enum FileLock {
     /// Runs `body` while holding the lock at `path`, waiting for another holder to let go.
+    ///
+    /// - Parameter root: the ledger root `path` lies under: no folder below it is followed through a
+    ///   symlink (see ``FileSystem/openDirectory(_:under:)``).
     public static func withLock<T>(
         path: String,
+        under root: String,
         _ body: () throws(LedgerError) -> T
     ) throws(LedgerError) -> T {
-        try FileSystem.makeDirectories(FileSystem.parentPath(path))
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let dir = try FileSystem.openDirectory(FileSystem.parentPath(path), under: root)
+        let fd = openat(dir, FileSystem.baseName(path), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        close(dir)
         guard fd >= 0 else { throw FileSystem.error("open lock file", path: path, errno: errno) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {

@@ -31,6 +31,74 @@ public enum FileSystem {
         return LedgerError(kind, "cannot \(what) \(path)", cause: reason, errno: code)
     }
 
+    /// Makes `path` and its missing parents below `root`, refusing a symlink anywhere below `root`
+    /// (see ``openDirectory(_:under:)``).
+    public static func makeDirectories(_ path: String, under root: String) throws(LedgerError) {
+        close(try openDirectory(path, under: root))
+    }
+
+    /// Opens the folder `path`, which lies under `root`, making what is missing; returns its descriptor.
+    ///
+    /// `root` is the user's choice and may itself be (or lie behind) a symlink; it is made if missing.
+    /// Below it, each folder is opened relative to the one before with `O_NOFOLLOW | O_DIRECTORY`
+    /// (`openat`) and made with `mkdirat`: a symlinked folder anywhere on the way is refused, and a
+    /// folder swapped for a symlink between the check and the use cannot redirect anything.
+    ///
+    /// - Throws: `symlink_refused` for a symlink on the way, `io` for a file in the way or a path
+    ///   that is not under `root`.
+    public static func openDirectory(_ path: String, under root: String) throws(LedgerError) -> Int32 {
+        let base = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let relative: Substring
+        if path == base {
+            relative = ""
+        } else if path.hasPrefix(base == "/" ? "/" : base + "/") {
+            relative = path.dropFirst(base == "/" ? 1 : base.count + 1)
+        } else {
+            throw LedgerError(.io, "cannot use \(path): it is not under the ledger root \(base)")
+        }
+        try makeDirectories(base)
+        var fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw error("open folder", path: base, errno: errno) }
+        var walked = base
+        for part in relative.split(separator: "/") {
+            let name = String(part)
+            walked += "/" + name
+            if name == "." || name == ".." {
+                close(fd)
+                throw LedgerError(.io, "cannot use \(path): it climbs out with \"\(name)\"")
+            }
+            var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0 && errno == ENOENT {
+                if mkdirat(fd, name, 0o755) != 0 && errno != EEXIST {
+                    let code = errno
+                    close(fd)
+                    throw error("create folder", path: walked, errno: code)
+                }
+                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            if next < 0 {
+                let code = errno
+                var st = stat()
+                let isLink = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & S_IFMT == S_IFLNK
+                close(fd)
+                if isLink || code == ELOOP {
+                    throw LedgerError(
+                        .symlinkRefused,
+                        "refusing to use \(walked): it is a symlink inside the ledger root; remove it so the ledger can make a real folder",
+                        errno: ELOOP
+                    )
+                }
+                if code == ENOTDIR {
+                    throw LedgerError(.io, "cannot create folder \(walked): a file is in the way", errno: code)
+                }
+                throw error("open folder", path: walked, errno: code)
+            }
+            close(fd)
+            fd = next
+        }
+        return fd
+    }
+
     /// Makes `path` and its missing parents. An existing symlink anywhere in the created part is refused.
     public static func makeDirectories(_ path: String) throws(LedgerError) {
         var st = stat()
@@ -67,9 +135,21 @@ public enum FileSystem {
     }
 
     /// Opens `path` for appending, creating it if missing; never through a symlink.
-    public static func openForAppend(_ path: String) throws(LedgerError) -> Int32 {
+    ///
+    /// - Parameter root: when given (`path` must lie under it), every folder between `root` and the
+    ///   file is opened one at a time without following a symlink, and made if missing, so a symlink
+    ///   planted anywhere below the root cannot lead the write outside it.
+    public static func openForAppend(_ path: String, under root: String? = nil) throws(LedgerError) -> Int32 {
         // Read access too, so the last byte can be checked for a torn tail.
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW
+        let fd: Int32
+        if let root {
+            let dir = try openDirectory(parentPath(path), under: root)
+            defer { close(dir) }
+            fd = openat(dir, baseName(path), flags, 0o644)
+        } else {
+            fd = open(path, flags, 0o644)
+        }
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP {
@@ -169,33 +249,68 @@ public enum FileSystem {
     /// Replaces `path` atomically with `bytes`: a temporary file in the same folder, created with
     /// `O_EXCL` and never through a symlink, is written, fsynced and renamed over `path`, then the
     /// folder is fsynced. Readers see the old file or the new one, never a part.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+    ///
+    /// - Parameter root: when given (`path` must lie under it), the folders below `root` are opened
+    ///   without following symlinks (see ``openDirectory(_:under:)``) and the temporary file is made,
+    ///   renamed and synced relative to the folder's descriptor.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, under root: String? = nil) throws(LedgerError)
+    {
         let dir = parentPath(path)
-        try makeDirectories(dir)
+        let dirFD: Int32
+        if let root {
+            dirFD = try openDirectory(dir, under: root)
+        } else {
+            try makeDirectories(dir)
+            dirFD = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dirFD >= 0 else { throw error("open folder", path: dir, errno: errno) }
+        }
+        defer { close(dirFD) }
+        let name = baseName(path)
         var fd: Int32 = -1
         var tmp = ""
         for _ in 0..<16 {
-            tmp = "\(dir)/.\(baseName(path)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            tmp = ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+            fd = openat(dirFD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
             if fd >= 0 || errno != EEXIST { break }
         }
-        guard fd >= 0 else { throw error("create temporary file", path: tmp, errno: errno) }
+        guard fd >= 0 else { throw error("create temporary file", path: "\(dir)/\(tmp)", errno: errno) }
         var failure: LedgerError?
         let result = bytes.withUnsafeBytes { writeAll(fd, $0) }
         if let code = result.errno {
-            failure = error("write", path: tmp, errno: code)
+            failure = error("write", path: "\(dir)/\(tmp)", errno: code)
         } else if fsync(fd) != 0 {
-            failure = error("fsync", path: tmp, errno: errno)
+            failure = error("fsync", path: "\(dir)/\(tmp)", errno: errno)
         }
         close(fd)
-        if failure == nil, rename(tmp, path) != 0 {
+        if failure == nil, renameat(dirFD, tmp, dirFD, name) != 0 {
             failure = error("rename into place", path: path, errno: errno)
         }
         if let failure {
-            unlink(tmp)
+            unlinkat(dirFD, tmp, 0)
             throw failure
         }
-        try syncDirectory(dir)
+        if fsync(dirFD) != 0 && errno != EINVAL { throw error("fsync folder", path: dir, errno: errno) }
+    }
+
+    /// Removes the temporary files that ``writeAtomically(_:to:under:)`` left for `path` in processes
+    /// that died between creating one and renaming it (`.<name>.<pid>.<random>.tmp` whose pid is gone).
+    ///
+    /// Call it where writers of `path` are serialized (under their lock), so a live writer's file is never
+    /// taken: a file of a live process is always left alone.
+    /// - Returns: how many were removed.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(for path: String) -> Int {
+        let dir = parentPath(path)
+        let prefix = ".\(baseName(path))."
+        var removed = 0
+        for name in list(dir) where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0 else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH && unlink("\(dir)/\(name)") == 0 {
+                removed += 1
+            }
+        }
+        return removed
     }
 
     /// Removes a file; a missing file is not an error.

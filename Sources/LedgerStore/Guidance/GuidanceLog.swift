@@ -53,14 +53,15 @@ public struct GuidanceLog: Sendable {
         try Identifiers.validateText(text, field: "guidance text", maxBytes: Self.maxTextBytes)
         let path = layout.guidanceFile(session: session)
         let lock = "\(layout.guidanceDirectory)/.guidance-\(session).json.lock"
-        return try FileLock.withLock(path: lock) { () throws(LedgerError) -> (path: String, entries: Int) in
+        return try FileLock.withLock(path: lock, under: layout.root) {
+            () throws(LedgerError) -> (path: String, entries: Int) in
             var entries = try Self.read(path) ?? []
             var entry = JSONObject()
             entry.appendUnchecked("ts", .string(ts))
             entry.appendUnchecked("agent", .string(agent))
             entry.appendUnchecked("text", .string(text))
             entries.append(.object(entry))
-            try FileSystem.writeAtomically(Self.render(entries), to: path)
+            try FileSystem.writeAtomically(Self.render(entries), to: path, under: layout.root)
             return (path, entries.count)
         }
     }

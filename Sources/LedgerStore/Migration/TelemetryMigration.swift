@@ -187,8 +187,7 @@ public struct TelemetryMigration: Sendable {
             id.write(into: &out)
             out.append(UInt8(ascii: "\n"))
         }
-        try FileSystem.makeDirectories(FileSystem.parentPath(idsFile))
-        let fd = try FileSystem.openForAppend(idsFile)
+        let fd = try FileSystem.openForAppend(idsFile, under: layout.root)
         defer { close(fd) }
         if let code = out.withUnsafeBytes({ FileSystem.writeAll(fd, $0) }).errno {
             throw FileSystem.error("append to", path: idsFile, errno: code)

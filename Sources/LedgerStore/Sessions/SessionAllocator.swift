@@ -13,14 +13,15 @@ public struct SessionAllocator: Sendable {
     public func next(agent: String, date: CivilDate) throws(LedgerError) -> String {
         try Identifiers.validateAgent(agent)
         let path = layout.sessionCounterFile(agent: agent)
-        return try FileLock.withLock(path: path + ".lock") { () throws(LedgerError) -> String in
+        return try FileLock.withLock(path: path + ".lock", under: layout.root) { () throws(LedgerError) -> String in
             var number = 1
             if FileSystem.exists(path) {
                 let text = String(decoding: try FileSystem.readFile(path), as: UTF8.self)
                 let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
                 if parts.count == 2, parts[0] == date.description, let n = Int(parts[1]) { number = n + 1 }
             }
-            try FileSystem.writeAtomically(Array("\(date) \(number)\n".utf8), to: path)
+            try FileSystem.writeAtomically(Array("\(date) \(number)\n".utf8), to: path, under: layout.root)
+            FileSystem.removeAbandonedTemporaryFiles(for: path)
             return Self.sessionID(date: date, agent: agent, number: number)
         }
     }

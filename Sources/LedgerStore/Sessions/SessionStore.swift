@@ -20,13 +20,20 @@ public struct SessionStore: Sendable {
 
     /// The sessions of one agent, or of every agent, ordered by their first event.
     public func list(agent: String? = nil) throws(LedgerError) -> [Info] {
+        var malformed = 0
+        return try list(agent: agent, malformedLines: &malformed)
+    }
+
+    /// ``list(agent:)``, adding to `malformedLines` the lines it skipped because they do not parse
+    /// (sealed torn tails, foreign text), so that a command can say so.
+    public func list(agent: String?, malformedLines: inout Int) throws(LedgerError) -> [Info] {
         let agents = agent.map { [$0] } ?? layout.agents()
         var infos: [String: Info] = [:]
         var firsts: [String: Timestamp] = [:]
         let reader = LedgerReader(layout: layout)
         for a in agents {
             for date in layout.days(agent: a) {
-                try reader.forEachEvent(agent: a, date: date) { e in
+                malformedLines += try reader.forEachEvent(agent: a, date: date) { e in
                     guard let s = e.sessionID else { return true }
                     let key = "\(a)\u{0}\(s)"
                     if var info = infos[key] {
@@ -64,12 +71,20 @@ public struct SessionStore: Sendable {
     /// The events of a session for an agent. A session's events are looked for on its own day and the
     /// next (sessions may cross midnight); for a session id without a date, every day is read.
     public func events(session: String, agent: String) throws(LedgerError) -> [LedgerEvent] {
+        var malformed = 0
+        return try events(session: session, agent: agent, malformedLines: &malformed)
+    }
+
+    /// ``events(session:agent:)``, adding to `malformedLines` the lines skipped because they do not parse.
+    public func events(session: String, agent: String, malformedLines: inout Int) throws(LedgerError) -> [LedgerEvent] {
         let reader = LedgerReader(layout: layout)
         let days = layout.days(agent: agent)
         var events: [LedgerEvent] = []
+        var malformed = 0
+        defer { malformedLines += malformed }
         func scan(_ dates: [CivilDate]) throws(LedgerError) {
             for date in dates {
-                try reader.forEachEvent(agent: agent, date: date) { e in
+                malformed += try reader.forEachEvent(agent: agent, date: date) { e in
                     if e.sessionID == session { events.append(e) }
                     return true
                 }
@@ -92,6 +107,17 @@ public struct SessionStore: Sendable {
     /// - Throws: `notFound` when the session has no events.
     @discardableResult
     public func summarize(session: String, agent: String? = nil) throws(LedgerError) -> String {
+        var malformed = 0
+        return try summarize(session: session, agent: agent, malformedLines: &malformed)
+    }
+
+    /// ``summarize(session:agent:)``, adding to `malformedLines` the lines skipped because they do not parse.
+    @discardableResult
+    public func summarize(
+        session: String,
+        agent: String?,
+        malformedLines: inout Int
+    ) throws(LedgerError) -> String {
         try Identifiers.validateSession(session)
         guard let agent = agent ?? SessionAllocator.parse(session)?.agent else {
             throw LedgerError(
@@ -100,7 +126,7 @@ public struct SessionStore: Sendable {
             )
         }
         try Identifiers.validateAgent(agent)
-        let events = try events(session: session, agent: agent)
+        let events = try events(session: session, agent: agent, malformedLines: &malformedLines)
         guard !events.isEmpty else {
             throw LedgerError(
                 .notFound,
@@ -109,7 +135,7 @@ public struct SessionStore: Sendable {
         }
         let text = SessionSummary(session: session, agent: agent, events: events).render()
         let path = layout.sessionSummaryFile(agent: agent, session: session)
-        try FileSystem.writeAtomically(Array(text.utf8), to: path)
+        try FileSystem.writeAtomically(Array(text.utf8), to: path, under: layout.root)
         return path
     }
 }

@@ -31,7 +31,8 @@ public struct StatusStore: Sendable {
     /// - Parameter events: the agent's status-relevant events, oldest first.
     public func apply(agent: String, events: [LedgerEvent]) throws(LedgerError) {
         guard events.contains(where: { AgentStatus.isStatusRelevant($0.type) || $0.sessionID != nil }) else { return }
-        try FileLock.withLock(path: "\(layout.agentStateDirectory(agent))/.status.lock") { () throws(LedgerError) in
+        try FileLock.withLock(path: "\(layout.agentStateDirectory(agent))/.status.lock", under: layout.root) {
+            () throws(LedgerError) in
             let old = (try? read(agent: agent)) ?? nil
             var status = old ?? AgentStatus(agent: agent)
             for e in events { status.apply(e) }
@@ -39,7 +40,9 @@ public struct StatusStore: Sendable {
             var bytes: [UInt8] = []
             JSONWriter.writeObject(status.jsonObject, into: &bytes)
             bytes.append(UInt8(ascii: "\n"))
-            try FileSystem.writeAtomically(bytes, to: layout.statusFile(agent: agent))
+            try FileSystem.writeAtomically(bytes, to: layout.statusFile(agent: agent), under: layout.root)
+            // A process killed mid-replace leaves its temporary file; the next writer clears it.
+            FileSystem.removeAbandonedTemporaryFiles(for: layout.statusFile(agent: agent))
         }
     }
 }

@@ -33,7 +33,9 @@ struct SessionCommand: AsyncParsableCommand {
             try await runReportingErrors {
                 let config = try await options.load()
                 if let agent { try Identifiers.validateAgent(agent) }
-                let sessions = try SessionStore(layout: config.layout).list(agent: agent)
+                var malformed = 0
+                let sessions = try SessionStore(layout: config.layout).list(agent: agent, malformedLines: &malformed)
+                Terminal.warnMalformed(malformed, in: "the day files under \(config.layout.ledgerDirectory)")
                 if json {
                     let rows: [JSONValue] = sessions.map { s in
                         [
@@ -81,7 +83,13 @@ struct SessionCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let config = try await options.load()
-                let path = try SessionStore(layout: config.layout).summarize(session: session, agent: agent)
+                var malformed = 0
+                let path = try SessionStore(layout: config.layout).summarize(
+                    session: session,
+                    agent: agent,
+                    malformedLines: &malformed
+                )
+                Terminal.warnMalformed(malformed, in: "the session's day files")
                 print(path)
             }
         }

@@ -36,7 +36,17 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 statuses = [s]
             } else {
-                statuses = store.readAll()
+                statuses = []
+                for agent in config.layout.agentsWithStatus() {
+                    do {
+                        if let s = try store.read(agent: agent) { statuses.append(s) }
+                    } catch {
+                        // Shown, not hidden: the other agents are still listed.
+                        Terminal.printStderr(
+                            "agent-ledger: warning: skipped \(config.layout.statusFile(agent: agent)): \(error)"
+                        )
+                    }
+                }
             }
             print(StatusView.render(statuses, offlineAfter: config.offlineAfter, json: json))
         }

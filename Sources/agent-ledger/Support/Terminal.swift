@@ -21,6 +21,15 @@ enum Terminal {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
+    /// Says on stderr how many lines a read skipped because they do not parse (stdout stays clean
+    /// for scripts). A sealed torn tail, left by a crash mid-write, is one such line.
+    static func warnMalformed(_ count: Int, in place: String) {
+        guard count > 0 else { return }
+        printStderr(
+            "agent-ledger: warning: skipped \(count) malformed line\(count == 1 ? "" : "s") in \(place) (a torn tail sealed after a crash, or text that is not a ledger event)"
+        )
+    }
+
     /// Rewrites the current line on stderr (for progress), only on a terminal.
     static func progress(_ line: String) {
         guard stderrIsTerminal else { return }
