@@ -8,21 +8,8 @@ import Glibc
 #endif
 
 @Suite struct GzipTests {
-    /// About `count` ledger lines, varied enough that compression has work to do.
     static func ledgerBytes(_ count: Int, agent: String = "cls") -> [UInt8] {
-        var out: [UInt8] = []
-        for i in 0..<count {
-            let e = TestEvents.event(
-                i % 3 == 0 ? "task_result" : "heartbeat",
-                agent: agent,
-                task: "wo-\(i % 97)",
-                summary: "step \(i) of the run",
-                data: ["seq": .int(Int64(i)), "status": i % 5 == 0 ? "failure" : "success"],
-                after: Double(i) * 0.25
-            )
-            EventLine.write(e, into: &out)
-        }
-        return out
+        TestEvents.dayLines(count, agent: agent)
     }
 
     static func writeMember(_ bytes: [UInt8], fd: Int32, path: String) throws -> Checksum {

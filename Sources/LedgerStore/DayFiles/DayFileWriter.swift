@@ -77,7 +77,22 @@ public final class DayFileWriter {
                 throw AppendFailure(completedBytes: 0, error: error)
             }
         }
-        try write(bytes, to: fd, path: path, needsSeal: &needsSeal)
+        if try !write(bytes, to: fd, path: path, needsSeal: &needsSeal) {
+            // The archiver took the file between our open and our lock: write to a new one at the path.
+            reopenedFiles += 1
+            close()
+            do throws(LedgerError) {
+                try open(date: date)
+            } catch {
+                throw AppendFailure(completedBytes: 0, error: error)
+            }
+            guard try write(bytes, to: fd, path: path, needsSeal: &needsSeal) else {
+                throw AppendFailure(
+                    completedBytes: 0,
+                    error: LedgerError(.io, "\(path) was removed again right after it was created; retrying later")
+                )
+            }
+        }
         if fsyncPolicy != .none {
             do throws(LedgerError) { try FileSystem.sync(fd, path: path) } catch {
                 throw AppendFailure(completedBytes: bytes.count, error: error)
@@ -125,20 +140,32 @@ public final class DayFileWriter {
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
         let p = layout.dayFile(agent: agent, date: date)
-        let lateFD: Int32
-        do throws(LedgerError) {
-            try FileSystem.makeDirectories(layout.agentDirectory(agent))
-            lateFD = try FileSystem.openForAppend(p)
-        } catch {
-            throw AppendFailure(completedBytes: 0, error: error)
-        }
-        defer { Glibc.close(lateFD) }
-        var seal = false
-        try write(bytes, to: lateFD, path: p, needsSeal: &seal)
-        if fsyncPolicy != .none {
-            do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
-                throw AppendFailure(completedBytes: bytes.count, error: error)
+        var attempts = 0
+        while true {
+            let lateFD: Int32
+            do throws(LedgerError) {
+                try FileSystem.makeDirectories(layout.agentDirectory(agent))
+                lateFD = try FileSystem.openForAppend(p)
+            } catch {
+                throw AppendFailure(completedBytes: 0, error: error)
             }
+            defer { Glibc.close(lateFD) }
+            var seal = false
+            // A day that is being archived: its file may be removed between our open and our lock.
+            guard try write(bytes, to: lateFD, path: p, needsSeal: &seal) else {
+                attempts += 1
+                if attempts < 3 { continue }
+                throw AppendFailure(
+                    completedBytes: 0,
+                    error: LedgerError(.io, "\(p) kept being removed while a late batch was written; retrying later")
+                )
+            }
+            if fsyncPolicy != .none {
+                do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
+                    throw AppendFailure(completedBytes: bytes.count, error: error)
+                }
+            }
+            return
         }
     }
 
@@ -146,18 +173,23 @@ public final class DayFileWriter {
     ///
     /// The lock makes the tail check and the write one step for every process that writes the file
     /// through the ledger: a tail is only ever seen torn when a writer really stopped part way (a crash,
-    /// a full disk), never because another process's write is still in progress.
+    /// a full disk), never because another process's write is still in progress. The archiver takes the
+    /// same lock, so a file it archived and removed is seen here and nothing is written to it.
+    ///
+    /// - Returns: `false`, having written nothing, when the file was removed before the lock was had.
     private func write(
         _ bytes: UnsafeRawBufferPointer,
         to fd: Int32,
         path: String,
         needsSeal: inout Bool
-    ) throws(AppendFailure) {
+    ) throws(AppendFailure) -> Bool {
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
         }
         defer { flock(fd, LOCK_UN) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && st.st_nlink == 0 { return false }
         if needsSeal || !Self.endsWithNewline(fd: fd) {
             var nl = UInt8(ascii: "\n")
             let sealed = withUnsafeBytes(of: &nl) { FileSystem.writeAll(fd, $0) }
@@ -179,7 +211,7 @@ public final class DayFileWriter {
         } else {
             result = FileSystem.writeAll(fd, bytes)
         }
-        guard let code = result.errno else { return }
+        guard let code = result.errno else { return true }
         // Keep the whole lines that made it; a partial line is sealed before the next write
         // and written again whole, so it never glues onto the next line.
         var complete = result.written
