@@ -53,6 +53,21 @@ import Glibc
         #expect(again.stdout.contains("Nothing to archive"))
     }
 
+    @Test func showsAProgressBarOnlyOnATerminal() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let day = try Self.writeDay(dir.path, "2025-11-16", TestEvents.dayLines(2000))
+        // `script` gives the command a real pseudo-terminal for stdout and stderr.
+        let out = try await Shell.runAsync(
+            ["script", "-qec", "'\(AgentLedgerBinary.path)' archive --root '\(dir.path)'", "/dev/null"],
+            environment: ["TERM": "xterm"]
+        )
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("] 100%  file 1/1  2025-11-16.jsonl"))
+        #expect(out.stdout.contains("Archived 1 day file"))
+        #expect(try Self.zcat(dir.join("g/ledger/cls/2025-11-16.jsonl.gz")) == day)
+    }
+
     @Test func badSettingsAreRefusedAndChangeNothing() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -1,8 +1,10 @@
 import LedgerCore
-import LedgerRuntime
 import LedgerStore
 import LedgerTestSupport
+import Synchronization
 import Testing
+
+@testable import LedgerRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -64,6 +66,51 @@ import Glibc
         // Today's file is the writer's and stays plain.
         let today = try LedgerTimeZone.parse("+07:00").localDate(of: .now)
         #expect(FileSystem.exists(layout.dayFile(agent: "cls", date: today)))
+    }
+}
+
+extension LedgerArchivingTests {
+    /// A clock the test moves by hand.
+    final class HandClock: TimeSource {
+        let current: Mutex<Timestamp>
+        init(_ t: Timestamp) { current = Mutex(t) }
+        func now() -> Timestamp { current.withLock { $0 } }
+        func set(_ t: Timestamp) { current.withLock { $0 = t } }
+    }
+
+    @Test func theArchiverRunsAgainWhenTheLocalDateChanges() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = LedgerLayout(root: dir.path)
+        let plain = layout.agentDirectory("cls") + "/2025-11-16.jsonl"
+        try FileSystem.makeDirectories(layout.agentDirectory("cls"))
+        let lines = TestEvents.dayLines(100)
+        try FileSystem.writeAtomically(lines, to: plain)
+        // A second before midnight on the 17th: the 16th is yesterday and stays plain.
+        let clock = HandClock(TimestampFormat.parseISO8601("2025-11-17T23:59:59.000+07:00")!.timestamp)
+        let encoder = EventEncoder(timeZone: try LedgerTimeZone.parse("+07:00"), timeSource: clock)
+        let archiver = Archiver(DayArchiver(layout: layout))
+        let loop = Task { await Ledger.archiveLoop(archiver, encoder: encoder) }
+        defer { loop.cancel() }
+        var first: ArchiveReport?
+        for _ in 0..<1200 {
+            first = await archiver.lastReport
+            if first != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(first?.archived.isEmpty == true)
+        #expect(FileSystem.exists(plain))
+        // Midnight passes: the 16th is now two days old.
+        clock.set(TimestampFormat.parseISO8601("2025-11-18T00:00:01.000+07:00")!.timestamp)
+        var second: ArchiveReport?
+        for _ in 0..<3000 {
+            second = await archiver.lastReport
+            if second?.archived.isEmpty == false { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(second?.archived.map(\.source) == [plain])
+        #expect(!FileSystem.exists(plain))
+        #expect(try GzipTestSupport.decompress(plain + ".gz") == lines)
     }
 }
 
