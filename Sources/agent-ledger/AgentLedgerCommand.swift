@@ -15,9 +15,10 @@ struct AgentLedgerCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, EmitCommand.self, StatusCommand.self, SessionCommand.self, BenchCommand.self,
-            RunsCommand.self, ChatCommand.self, TraceCommand.self, StreamCommand.self, InspectCommand.self,
-            ExportCommand.self, ArchiveCommand.self,
+            DemoCommand.self, EmitCommand.self, ExecCommand.self, StatusCommand.self, SessionCommand.self,
+            GuidanceCommand.self, ApprovalCommand.self, MigrateCommand.self, BenchCommand.self, RunsCommand.self,
+            ChatCommand.self, TraceCommand.self, StreamCommand.self, InspectCommand.self, ExportCommand.self,
+            ArchiveCommand.self,
         ]
     )
 }

@@ -6,7 +6,9 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct ArchiveCommandTests {
+/// Serialized: each crash case starts several processes, and fourteen at once on a small machine would
+/// starve the timing-sensitive tests that run beside them.
+@Suite(.serialized) struct ArchiveCommandTests {
     /// Writes a plain day file of an agent; returns its bytes.
     @discardableResult
     static func writeDay(_ root: String, agent: String = "cls", _ date: String, _ bytes: [UInt8]) throws -> [UInt8] {
@@ -18,10 +20,10 @@ import Glibc
         return bytes
     }
 
-    static func zcat(_ path: String) throws -> [UInt8] {
-        #expect(try Shell.run(["gzip", "-t", path]).status == 0, "gzip -t \(path)")
+    static func zcat(_ path: String) async throws -> [UInt8] {
+        #expect(try await Shell.runAsync(["gzip", "-t", path]).status == 0, "gzip -t \(path)")
         let out = path + ".zcat"
-        #expect(try Shell.run(["sh", "-c", "zcat -- \"$1\" > \"$2\"", "sh", path, out]).status == 0)
+        #expect(try await Shell.runAsync(["sh", "-c", "zcat -- \"$1\" > \"$2\"", "sh", path, out]).status == 0)
         defer { unlink(out) }
         return try Shell.readBytes(out)
     }
@@ -48,7 +50,7 @@ import Glibc
         #expect(run.stdout.contains("Archived 1 day file"))
         #expect(run.stderr.isEmpty)
         #expect(FileSystem.list(dir.join("g/ledger/cls")) == ["2025-11-16.jsonl.gz"])
-        #expect(try Self.zcat(dir.join("g/ledger/cls/2025-11-16.jsonl.gz")) == old)
+        #expect(try await Self.zcat(dir.join("g/ledger/cls/2025-11-16.jsonl.gz")) == old)
         let again = try await AgentLedgerBinary.runAsync(["archive", "--root", dir.path])
         #expect(again.stdout.contains("Nothing to archive"))
     }
@@ -65,7 +67,7 @@ import Glibc
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("] 100%  file 1/1  2025-11-16.jsonl"))
         #expect(out.stdout.contains("Archived 1 day file"))
-        #expect(try Self.zcat(dir.join("g/ledger/cls/2025-11-16.jsonl.gz")) == day)
+        #expect(try await Self.zcat(dir.join("g/ledger/cls/2025-11-16.jsonl.gz")) == day)
     }
 
     @Test func badSettingsAreRefusedAndChangeNothing() async throws {
@@ -111,9 +113,9 @@ import Glibc
         if FileSystem.exists(plain) {
             #expect(try Shell.readBytes(plain) == day, "\(step)")
         } else {
-            #expect(try Self.zcat(archive) == day, "\(step)")
+            #expect(try await Self.zcat(archive) == day, "\(step)")
         }
-        if FileSystem.exists(archive) { #expect(try Self.zcat(archive) == day, "\(step)") }
+        if FileSystem.exists(archive) { #expect(try await Self.zcat(archive) == day, "\(step)") }
         // Readers see each event once, whatever the crash left.
         let during = try await Self.streamed(dir.path)
         #expect(during.sorted() == before.sorted(), "\(step)")
@@ -121,7 +123,7 @@ import Glibc
         let recovered = try await AgentLedgerBinary.runAsync(["archive", "--root", dir.path])
         #expect(recovered.status == 0, "\(step): \(recovered.stderr)")
         #expect(FileSystem.list(cls) == ["2025-11-16.jsonl.gz"], "\(step)")
-        #expect(try Self.zcat(archive) == day, "\(step)")
+        #expect(try await Self.zcat(archive) == day, "\(step)")
         #expect(try await Self.streamed(dir.path) == before, "\(step)")
     }
 
@@ -144,7 +146,7 @@ import Glibc
         #expect(crashed.status == 128 + SIGKILL, "\(step): \(crashed.stderr)")
         let plain = "\(cls)/2025-11-16.jsonl"
         let archive = plain + ".gz"
-        let archived = try Self.zcat(archive)
+        let archived = try await Self.zcat(archive)
         #expect(archived == first || archived == first + late, "\(step)")
         if archived == first { #expect(try Shell.readBytes(plain) == late, "\(step)") }
         let during = try await Self.streamed(dir.path)
@@ -153,7 +155,7 @@ import Glibc
         let recovered = try await AgentLedgerBinary.runAsync(["archive", "--root", dir.path])
         #expect(recovered.status == 0, "\(step): \(recovered.stderr)")
         #expect(FileSystem.list(cls) == ["2025-11-16.jsonl.gz"], "\(step)")
-        #expect(try Self.zcat(archive) == first + late, "\(step)")
+        #expect(try await Self.zcat(archive) == first + late, "\(step)")
         #expect(try await Self.streamed(dir.path) == before, "\(step)")
     }
 }

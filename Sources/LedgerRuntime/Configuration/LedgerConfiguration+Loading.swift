@@ -133,6 +133,10 @@ extension LedgerConfiguration {
             }
             c.archiveRetentionDays = d
         }
+        if let v = raw(.errorPatterns) {
+            c.errorPatterns = v.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
+        }
+        if let v = try bool(.globalEvents) { c.globalEvents = v }
         try c.validate()
         return c
     }

@@ -59,6 +59,13 @@ public struct LedgerConfiguration: Sendable {
     /// Delete archives (`YYYY-MM-DD.jsonl.gz`, only those) older than this many days. Default unset:
     /// nothing is ever deleted; `AGENT_LEDGER_ARCHIVE_RETENTION_DAYS`; file key `archive.retention_days`.
     public var archiveRetentionDays: Int? = nil
+    /// Text that marks an error line in the output of `agent-ledger exec` (seed 001 §4).
+    /// Default `ERROR`, `FAIL`, `Exception`, `Traceback`; `AGENT_LEDGER_ERROR_PATTERNS` (comma-separated);
+    /// file key `exec.error_patterns`.
+    public var errorPatterns: [String] = ErrorDetector.Configuration.defaultPatterns
+    /// Also write every event to the global stream `state/events/YYYY-MM-DD.jsonl` in seed 001's
+    /// envelope. Default `false`; `AGENT_LEDGER_GLOBAL_EVENTS`; file key `ledger.global_events`.
+    public var globalEvents: Bool = false
 
     public init() {}
 
@@ -108,6 +115,9 @@ public struct LedgerConfiguration: Sendable {
                     "must be more than archive.after_days (\(archiveAfterDays)), got \(keep): archives would be deleted as soon as they are made"
                 )
             }
+        }
+        if errorPatterns.isEmpty || errorPatterns.contains(where: \.isEmpty) {
+            throw bad(.errorPatterns, "list at least one pattern, with no empty ones, like ERROR,FAIL")
         }
         if let ledgerPath, !ledgerPath.hasSuffix(".jsonl") {
             throw bad(.ledgerPath, "must name a .jsonl file, got \"\(ledgerPath)\"")

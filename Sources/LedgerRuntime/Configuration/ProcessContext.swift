@@ -8,6 +8,15 @@ import Darwin
 
 /// Reads seed 001's process and terminal context from the running process.
 public enum ProcessContext {
+    /// The user running this process: `USER`, else `LOGNAME`, else the name of its user id.
+    public static var user: String? {
+        for name in ["USER", "LOGNAME"] {
+            if let v = getenv(name), v.pointee != 0 { return String(cString: v) }
+        }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return nil
+    }
+
     /// The context of this process: pid, process group, `TERM`, the controlling terminal's device,
     /// a terminal id (`TERM_SESSION_ID`, `WT_SESSION`, `TMUX_PANE`, or the tty's name), and a session
     /// name `<user>-<host>-<tty>` like seed 001's `liku-user-host-dev_pts_3`.
@@ -27,7 +36,7 @@ public enum ProcessContext {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
         let hostName = String(decoding: host.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let user = env("USER") ?? env("LOGNAME") ?? "user"
+        let user = Self.user ?? "user"
         let ttyPart = (tty ?? "notty").split(separator: "/").joined(separator: "_")
         return EventContext(
             terminalID: env("TERM_SESSION_ID") ?? env("WT_SESSION") ?? env("TMUX_PANE") ?? tty,

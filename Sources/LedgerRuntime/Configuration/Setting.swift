@@ -92,6 +92,16 @@ public struct Setting: Sendable, Hashable {
         environmentName: "AGI_LEDGER_PATH",
         summary: "single .jsonl file that also receives every event"
     )
+    public static let errorPatterns = Setting(
+        fileKey: "exec.error_patterns",
+        environmentName: "AGENT_LEDGER_ERROR_PATTERNS",
+        summary: "comma-separated text that marks an error line in exec's output"
+    )
+    public static let globalEvents = Setting(
+        fileKey: "ledger.global_events",
+        environmentName: "AGENT_LEDGER_GLOBAL_EVENTS",
+        summary: "also write every event to state/events/YYYY-MM-DD.jsonl in seed 001's envelope"
+    )
 
     public static let archive = Setting(
         fileKey: "archive.auto",
@@ -112,7 +122,7 @@ public struct Setting: Sendable, Hashable {
     /// Every setting, in README order.
     public static let all: [Setting] = [
         root, async, bufferSize, bufferBytes, batchSize, flushInterval, overflow, blockTimeout, fsync,
-        maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, ledgerPath, archive,
-        archiveAfterDays, archiveRetentionDays,
+        maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, ledgerPath,
+        errorPatterns, globalEvents, archive, archiveAfterDays, archiveRetentionDays,
     ]
 }

@@ -166,6 +166,7 @@ extension Ledger {
         // A write that failed is counted (statistics, `lastWriteError`); the caller is not bothered.
         guard written else { return false }
         compatibilityFile?.append(line)
+        globalStream?.append([event])
         if let statusDue {
             try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)
         }

@@ -165,7 +165,7 @@ extension Ledger: Service {
             if shuttingDown && queue.pending.count == 0 && pending.events == 0 && queue.isClosed {
                 // A final look for drop counts taken after the last batch.
                 if let last = queue.take() {
-                    await processTaken(last)
+                    await processTaken(consume last)
                     continue
                 }
                 break
@@ -196,27 +196,33 @@ extension Ledger: Service {
             resolveWaiters(pendingEvents: 0)
             return
         }
-        await processTaken(taken)
+        await processTaken(consume taken)
     }
 
-    func processTaken(_ taken: EventQueue.Taken?) async {
+    /// Writes a taken batch, then hands its buffers back to the queue.
+    ///
+    /// Takes the batch over: when it is recycled nothing else may hold its buffers, or resetting
+    /// them would copy into new, untouched memory that the next producers fault in page by page.
+    func processTaken(_ taken: consuming EventQueue.Taken?) async {
         let start = ContinuousClock.now
-        let outcome = await flusher.process(taken, compatibility: compatibilityFile)
+        let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
         if outcome.writeErrors > 0 { metrics.writeErrors.increment(by: Int64(outcome.writeErrors)) }
         if outcome.written > 0 { metrics.written.increment(by: Int64(outcome.written)) }
         if outcome.dropped > 0 { metrics.droppedWrite.increment(by: Int64(outcome.dropped)) }
-        if let taken {
+        if let done = taken.take() {
+            var batch = done.batch
+            _ = consume done
             let c = queue?.counters
-            metrics.batchSize.record(taken.batch.count)
+            metrics.batchSize.record(batch.count)
             metrics.flushDuration.recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             )
             if let c { reportCounters(c) }
-            let end = taken.batch.endSequence
-            queue?.recycle(taken.batch)
+            let end = batch.endSequence
+            queue?.recycle(&batch)
             control.withLock { $0.writtenSequence = max($0.writtenSequence, end) }
         }
         let pending = await flusher.pendingState()
@@ -252,7 +258,7 @@ extension Ledger: Service {
     func drainInline(_ queue: EventQueue, deadline: ContinuousClock.Instant) async -> Bool {
         while ContinuousClock.now < deadline {
             if let taken = queue.take() {
-                await processTaken(taken)
+                await processTaken(consume taken)
                 continue
             }
             let pending = await flusher.pendingState()

@@ -42,6 +42,8 @@ public final class Ledger: Sendable {
     let lastRejection = Mutex<LedgerError?>(nil)
     let lastWriteFailure = Mutex<LedgerError?>(nil)
     let compatibilityFile: CompatibilityFile?
+    /// Seed 001's global stream, when `ledger.global_events` is on.
+    let globalStream: GlobalEventStream?
     /// Injected write faults, for tests.
     let faults: (any WriteFaults)?
 
@@ -93,9 +95,17 @@ public final class Ledger: Sendable {
         self.layout = configuration.layout
         self.defaultAgent = agent
         self.budget = PendingBudget(limit: configuration.bufferBytes)
+        let zone = encoder.timeZone
         self.compatibilityFile = configuration.ledgerPath.map {
-            CompatibilityFile(path: $0, fsync: configuration.fsync)
+            CompatibilityFile(path: $0, fsync: configuration.fsync, timeZone: zone, timeSource: timeSource)
         }
+        self.globalStream =
+            configuration.globalEvents
+            ? GlobalEventStream(
+                layout: configuration.layout,
+                fsync: configuration.fsync,
+                context: ProcessContext.current()
+            ) : nil
         if configuration.async {
             queue = EventQueue(
                 maxEvents: configuration.bufferSize,

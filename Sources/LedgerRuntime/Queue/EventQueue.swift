@@ -248,9 +248,13 @@ final class EventQueue: Sendable {
         }
     }
 
-    /// Gives a written batch's buffers back for reuse.
-    func recycle(_ batch: Batch) {
-        var b = batch
+    /// Gives a written batch's buffers back for reuse, leaving `batch` empty.
+    ///
+    /// The caller must hold the only reference to the buffers: a shared buffer would be copied
+    /// by the reset into fresh memory, and every producer's first touch of it would fault.
+    func recycle(_ batch: inout Batch) {
+        var b = Batch()
+        swap(&b, &batch)
         // Buffers that grew past the cap (one huge burst) are not kept.
         guard b.bytes.capacity <= maxBytes * 2 else { return }
         b.reset()

@@ -65,7 +65,8 @@ actor Flusher {
     /// whatever waits for the disk.
     func process(
         _ taken: EventQueue.Taken?,
-        compatibility: CompatibilityFile?
+        compatibility: CompatibilityFile?,
+        global: GlobalEventStream? = nil
     ) async -> Outcome {
         await acquire()
         defer { release() }
@@ -109,13 +110,18 @@ actor Flusher {
                     if entry.statusKind == StatusKind.sessionEnd { sessionMarks[slot].append(i) }
                 }
             }
-            if let compatibility {
+            if compatibility != nil || global != nil {
                 batch.bytes.withUnsafeBytes { raw in
+                    let lines: UnsafeRawBufferPointer
                     if batch.head == 0 {
-                        compatibility.append(raw)
+                        lines = raw
                     } else if batch.head < batch.entries.count {
-                        compatibility.append(UnsafeRawBufferPointer(rebasing: raw[batch.entries[batch.head].offset...]))
+                        lines = UnsafeRawBufferPointer(rebasing: raw[batch.entries[batch.head].offset...])
+                    } else {
+                        return
                     }
+                    compatibility?.append(lines)
+                    global?.append(lines: lines)
                 }
             }
             for (slot, chunks) in perSlot.enumerated() where !chunks.isEmpty {

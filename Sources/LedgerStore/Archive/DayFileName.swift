@@ -112,9 +112,9 @@ extension LedgerLayout {
         for agent in agents() { add(agentDirectory(agent)) }
         for agent in FileSystem.list("\(root)/agents") where Identifiers.isValidAgent(agent) {
             add(agentStateDirectory(agent))
-            add("\(agentStateDirectory(agent))/commands")
+            add(commandsDirectory(agent: agent))
         }
-        let events = "\(root)/state/events"
+        let events = globalEventsDirectory
         add(events)
         for name in FileSystem.list(events) where !name.hasPrefix(".") { add("\(events)/\(name)") }
         if let ledgerPath, ledgerPath.hasSuffix(".jsonl") {

@@ -13,7 +13,7 @@ public struct AppendFailure: Error, Sendable {
     public var error: LedgerError
 }
 
-/// Appends batches of lines to one agent's day files.
+/// Appends batches of lines to one folder of day files (an agent's ledger, its command chronicle, …).
 ///
 /// Owns the open file of the current day; a batch for a new day closes it and opens the next,
 /// a late batch for an earlier day opens that day's file just for the write. Files are opened
@@ -23,8 +23,8 @@ public struct AppendFailure: Error, Sendable {
 ///
 /// Not thread-safe: one owner at a time (an actor, or a lock in sync mode).
 public final class DayFileWriter {
-    public let layout: LedgerLayout
-    public let agent: String
+    /// The folder of the day files: `YYYY-MM-DD.jsonl` in it, one per day.
+    public let directory: String
     public let fsyncPolicy: FsyncPolicy
 
     private var currentDate: CivilDate?
@@ -40,12 +40,26 @@ public final class DayFileWriter {
     /// Injected faults, for tests; `nil` in production.
     let faults: (any WriteFaults)?
 
-    public init(layout: LedgerLayout, agent: String, fsyncPolicy: FsyncPolicy, faults: (any WriteFaults)? = nil) {
-        self.layout = layout
-        self.agent = agent
+    /// A writer of an agent's day files, `g/ledger/<agent>/YYYY-MM-DD.jsonl`.
+    public convenience init(
+        layout: LedgerLayout,
+        agent: String,
+        fsyncPolicy: FsyncPolicy,
+        faults: (any WriteFaults)? = nil
+    ) {
+        self.init(directory: layout.agentDirectory(agent), fsyncPolicy: fsyncPolicy, faults: faults)
+    }
+
+    /// A writer of the day files `<directory>/YYYY-MM-DD.jsonl` (an agent's command chronicle, the
+    /// global event stream): the same append-only rules as an agent's ledger.
+    public init(directory: String, fsyncPolicy: FsyncPolicy, faults: (any WriteFaults)? = nil) {
+        self.directory = directory
         self.fsyncPolicy = fsyncPolicy
         self.faults = faults
     }
+
+    /// The day file of `date`.
+    public func dayFile(for date: CivilDate) -> String { "\(directory)/\(date).jsonl" }
 
     deinit {
         if fd >= 0 { Glibc.close(fd) }
@@ -124,9 +138,9 @@ public final class DayFileWriter {
     }
 
     private func open(date: CivilDate) throws(LedgerError) {
-        let dir = layout.agentDirectory(agent)
+        let dir = directory
         try FileSystem.makeDirectories(dir)
-        let p = layout.dayFile(agent: agent, date: date)
+        let p = dayFile(for: date)
         let created = !FileSystem.exists(p)
         let newFD = try FileSystem.openForAppend(p)
         if created && fsyncPolicy == .always {
@@ -139,12 +153,12 @@ public final class DayFileWriter {
     }
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
-        let p = layout.dayFile(agent: agent, date: date)
+        let p = dayFile(for: date)
         var attempts = 0
         while true {
             let lateFD: Int32
             do throws(LedgerError) {
-                try FileSystem.makeDirectories(layout.agentDirectory(agent))
+                try FileSystem.makeDirectories(directory)
                 lateFD = try FileSystem.openForAppend(p)
             } catch {
                 throw AppendFailure(completedBytes: 0, error: error)

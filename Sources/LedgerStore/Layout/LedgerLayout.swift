@@ -6,6 +6,10 @@ import LedgerCore
 /// g/ledger/<agent>/YYYY-MM-DD.jsonl      agents' day files
 /// agents/<agent>/status.json             status snapshots
 /// memory/<agent>/sessions/<session>.md   session summaries
+/// agents/<agent>/commands/YYYY-MM-DD.jsonl  command chronicles (seed 001 §4)
+/// state/events/YYYY-MM-DD.jsonl          the optional global event stream (seed 001 §2)
+/// state/approvals.json                   the latest approval preference per integration
+/// logs/guidance/guidance-<session>.json  guidance logs (seed 001 §5)
 /// ```
 public struct LedgerLayout: Sendable, Hashable {
     /// The ledger root, without a trailing slash.
@@ -36,6 +40,29 @@ public struct LedgerLayout: Sendable, Hashable {
 
     /// `agents/<agent>/sessions.counter`: the per-day session number, shared by processes.
     public func sessionCounterFile(agent: String) -> String { "\(agentStateDirectory(agent))/sessions.counter" }
+
+    /// `agents/<agent>/commands`: the agent's command chronicle, one `YYYY-MM-DD.jsonl` per day.
+    public func commandsDirectory(agent: String) -> String { "\(agentStateDirectory(agent))/commands" }
+
+    /// `agents/<agent>/commands/YYYY-MM-DD.jsonl`.
+    public func commandChronicleFile(agent: String, date: CivilDate) -> String {
+        "\(commandsDirectory(agent: agent))/\(date).jsonl"
+    }
+
+    /// `state`: files the ledger keeps for itself.
+    public var stateDirectory: String { "\(root)/state" }
+
+    /// `state/events`: the global event stream, one `YYYY-MM-DD.jsonl` per day.
+    public var globalEventsDirectory: String { "\(stateDirectory)/events" }
+
+    /// `state/approvals.json`: the latest approval preference per integration.
+    public var approvalsFile: String { "\(stateDirectory)/approvals.json" }
+
+    /// `logs/guidance`.
+    public var guidanceDirectory: String { "\(root)/logs/guidance" }
+
+    /// `logs/guidance/guidance-<session>.json`.
+    public func guidanceFile(session: String) -> String { "\(guidanceDirectory)/guidance-\(session).json" }
 
     /// `memory/<agent>/sessions`.
     public func sessionsDirectory(agent: String) -> String { "\(root)/memory/\(agent)/sessions" }

@@ -251,9 +251,31 @@ struct BenchCommand: AsyncParsableCommand {
         return bad == 0 && UInt64(count) + dropped == UInt64(events)
     }
 
+    /// `wo-0000042`: at least seven digits, written into a small buffer in one pass (an id of up to
+    /// 15 bytes is a small string, so no allocation either).
     static func taskID(_ seq: Int) -> String {
-        let digits = String(seq)
-        return "wo-" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buf in
+            var n = seq.magnitude
+            var pos = 24
+            repeat {
+                pos -= 1
+                buf[pos] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10)
+                n /= 10
+            } while n > 0
+            while pos > 17 {
+                pos -= 1
+                buf[pos] = UInt8(ascii: "0")
+            }
+            if seq < 0 {
+                pos -= 1
+                buf[pos] = UInt8(ascii: "-")
+            }
+            for c in "wo-".utf8.reversed() {
+                pos -= 1
+                buf[pos] = c
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buf[pos..<24]), as: UTF8.self)
+        }
     }
 
     static func monotonic() -> UInt64 {

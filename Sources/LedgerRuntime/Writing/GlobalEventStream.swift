@@ -1,0 +1,65 @@
+import LedgerCore
+import LedgerStore
+import Synchronization
+
+/// Seed 001's optional global stream: every agent's events, in seed 001's envelope
+/// (``GlobalEnvelope``), in `state/events/YYYY-MM-DD.jsonl` by the events' local day.
+///
+/// Written once per batch by the flusher (or per event in sync mode), after the agents' files:
+/// never on `emit`'s path. Append-only day files with the same rules as an agent's ledger.
+/// A line it cannot build or write is counted in ``failures``; it never reaches the caller.
+final class GlobalEventStream: Sendable {
+    let directory: String
+    let defaultSession: String?
+    let user: String?
+    private let writer: Mutex<DayFileWriter>
+    let failures = Atomic<UInt64>(0)
+
+    init(layout: LedgerLayout, fsync: FsyncPolicy, context: EventContext) {
+        directory = layout.globalEventsDirectory
+        defaultSession = context.session
+        user = ProcessContext.user
+        writer = Mutex(DayFileWriter(directory: layout.globalEventsDirectory, fsyncPolicy: fsync))
+    }
+
+    /// Appends the envelopes of a run of ledger lines (each ending in `\n`).
+    func append(lines bytes: UnsafeRawBufferPointer) {
+        var events: [LedgerEvent] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == UInt8(ascii: "\n") {
+            if i > start {
+                if let e = try? EventLine.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<i])) {
+                    events.append(e)
+                } else {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+            start = i + 1
+        }
+        append(events)
+    }
+
+    /// Appends the envelopes of stamped events, one write per day.
+    func append(_ events: [LedgerEvent]) {
+        var byDay: [(day: CivilDate, bytes: [UInt8])] = []
+        for e in events {
+            let o = GlobalEnvelope.object(e, defaultSession: defaultSession, user: user)
+            do throws(LedgerError) { try GlobalEnvelope.validate(o) } catch {
+                failures.add(1, ordering: .relaxed)
+                continue
+            }
+            let day = e.localDate
+            if byDay.last?.day != day { byDay.append((day, [])) }
+            JSONWriter.writeObject(o, into: &byDay[byDay.count - 1].bytes)
+            byDay[byDay.count - 1].bytes.append(UInt8(ascii: "\n"))
+        }
+        guard !byDay.isEmpty else { return }
+        writer.withLock { w in
+            for chunk in byDay {
+                do throws(AppendFailure) { try w.append(chunk.bytes, date: chunk.day) } catch {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+        }
+    }
+}
