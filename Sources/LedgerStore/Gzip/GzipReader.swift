@@ -40,9 +40,9 @@ public final class GzipReader: ByteSource {
         input = .allocate(byteCount: 1 << 16, alignment: 16)
         // windowBits 15 + 32: detect the gzip (or zlib) header by itself.
         let rc = inflateInit2_(stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        // On failure `deinit` still runs (every property is set): it frees the buffers, and
+        // `inflateEnd` on a stream that never started is a harmless no-op.
         guard rc == Z_OK else {
-            stream.deallocate()
-            input.deallocate()
             throw LedgerError(.io, "cannot start gzip decompression for \(path)", cause: "zlib error \(rc)")
         }
     }

@@ -42,9 +42,9 @@ public final class GzipWriter {
             zlibVersion(),
             Int32(MemoryLayout<z_stream>.size)
         )
+        // On failure `deinit` still runs (every property is set): it frees the buffers, and
+        // `deflateEnd` on a stream that never started is a harmless no-op.
         guard rc == Z_OK else {
-            stream.deallocate()
-            output.deallocate()
             throw LedgerError(.io, "cannot start gzip compression for \(path)", cause: "zlib error \(rc)")
         }
     }
