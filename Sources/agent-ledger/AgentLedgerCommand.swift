@@ -10,13 +10,15 @@ struct AgentLedgerCommand: AsyncParsableCommand {
               agent-ledger demo
               agent-ledger emit task_start --agent cls --task wo-1 --summary "Layout SPEC"
               agent-ledger status
+              agent-ledger stream --since 5m
+              agent-ledger archive --dry-run
             """,
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, EmitCommand.self, ExecCommand.self, StatusCommand.self, SessionCommand.self,
             GuidanceCommand.self, ApprovalCommand.self, MigrateCommand.self, BenchCommand.self, RunsCommand.self,
-            ChatCommand.self,
-            TraceCommand.self,
+            ChatCommand.self, TraceCommand.self, StreamCommand.self, InspectCommand.self, ExportCommand.self,
+            ArchiveCommand.self,
         ]
     )
 }

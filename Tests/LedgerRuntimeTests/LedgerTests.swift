@@ -14,6 +14,9 @@ func asyncConfig(_ root: String, _ change: (inout LedgerConfiguration) -> Void =
     // A generous deadline for flush and shutdown: the suite runs many tests at once on few cores,
     // and a test must not fail because its task waited for a thread. Tests of the deadline set their own.
     c.shutdownTimeout = 300
+    // Tests write events of a fixed day in 2025 and read the plain day files back: the archiver
+    // would take them away. Tests of archiving turn it on.
+    c.archive = false
     change(&c)
     return c
 }

@@ -32,4 +32,22 @@ public enum TestEvents {
     public static func lines(_ path: String) throws -> [String] {
         try readFile(path).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
+
+    /// `count` ledger lines of one agent, a quarter second apart from ``instant`` on, varied enough
+    /// that compression has work to do.
+    public static func dayLines(_ count: Int, agent: String = "cls", after start: Double = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        for i in 0..<count {
+            let e = event(
+                i % 3 == 0 ? "task_result" : "heartbeat",
+                agent: agent,
+                task: "wo-\(i % 97)",
+                summary: "step \(i) of the run",
+                data: ["seq": .int(Int64(i)), "status": i % 5 == 0 ? "failure" : "success"],
+                after: start + Double(i) * 0.25
+            )
+            EventLine.write(e, into: &out)
+        }
+        return out
+    }
 }

@@ -93,6 +93,11 @@ extension LedgerConfiguration {
             guard let d = parseSeconds(v) else { throw bad(s, v, "use seconds, like 0.5, or 200ms, 5s, 2m") }
             return d
         }
+        func days(_ s: Setting) throws(LedgerError) -> Int? {
+            guard let v = raw(s) else { return nil }
+            guard let d = Int(v.trimmingWhitespace) else { throw bad(s, v, "use a whole number of days") }
+            return d
+        }
         if let v = raw(.root) { c.root = v }
         if let v = try bool(.async) { c.async = v }
         if let v = try int(.bufferSize) { c.bufferSize = v }
@@ -120,6 +125,14 @@ extension LedgerConfiguration {
         if let v = try seconds(.offlineAfter) { c.offlineAfter = v }
         if let v = try seconds(.shutdownTimeout) { c.shutdownTimeout = v }
         if let v = raw(.ledgerPath), !v.isEmpty { c.ledgerPath = v }
+        if let v = try bool(.archive) { c.archive = v }
+        if let v = try days(.archiveAfterDays) { c.archiveAfterDays = v }
+        if let v = raw(.archiveRetentionDays), !v.isEmpty, !["off", "none", "never"].contains(v.lowercased()) {
+            guard let d = Int(v.trimmingWhitespace) else {
+                throw bad(.archiveRetentionDays, v, "use a whole number of days, or off")
+            }
+            c.archiveRetentionDays = d
+        }
         if let v = raw(.errorPatterns) {
             c.errorPatterns = v.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
         }

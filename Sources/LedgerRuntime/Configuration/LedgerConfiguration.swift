@@ -50,6 +50,15 @@ public struct LedgerConfiguration: Sendable {
     /// A single `.jsonl` file that also receives every event (seed 003's one-file ledger). Default unset;
     /// `AGI_LEDGER_PATH`; file key `ledger.path`.
     public var ledgerPath: String? = nil
+    /// Archive closed day files by itself (at ``Ledger/run()``'s start and after each day change).
+    /// Default `true`; `AGENT_LEDGER_ARCHIVE`; file key `archive.auto`.
+    public var archive: Bool = true
+    /// Gzip day files whose date is before today minus this many days. Default 1 (today's and
+    /// yesterday's files stay plain); `AGENT_LEDGER_ARCHIVE_AFTER_DAYS`; file key `archive.after_days`.
+    public var archiveAfterDays: Int = 1
+    /// Delete archives (`YYYY-MM-DD.jsonl.gz`, only those) older than this many days. Default unset:
+    /// nothing is ever deleted; `AGENT_LEDGER_ARCHIVE_RETENTION_DAYS`; file key `archive.retention_days`.
+    public var archiveRetentionDays: Int? = nil
     /// Text that marks an error line in the output of `agent-ledger exec` (seed 001 §4).
     /// Default `ERROR`, `FAIL`, `Exception`, `Traceback`; `AGENT_LEDGER_ERROR_PATTERNS` (comma-separated);
     /// file key `exec.error_patterns`.
@@ -59,6 +68,11 @@ public struct LedgerConfiguration: Sendable {
     public var globalEvents: Bool = false
 
     public init() {}
+
+    /// What ``DayArchiver`` does under these settings.
+    public var archiveOptions: ArchiveOptions {
+        ArchiveOptions(afterDays: archiveAfterDays, retentionDays: archiveRetentionDays)
+    }
 
     /// The layout under ``root``.
     public var layout: LedgerLayout { LedgerLayout(root: root) }
@@ -88,6 +102,20 @@ public struct LedgerConfiguration: Sendable {
         }
         guard offlineAfter <= 1e9 else { throw bad(.offlineAfter, "must be at most 1e9 seconds, got \(offlineAfter)") }
         do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }
+        guard (0...36500).contains(archiveAfterDays) else {
+            throw bad(.archiveAfterDays, "must be between 0 and 36500 days, got \(archiveAfterDays)")
+        }
+        if let keep = archiveRetentionDays {
+            guard keep >= 1, keep <= 36500 else {
+                throw bad(.archiveRetentionDays, "must be between 1 and 36500 days, got \(keep)")
+            }
+            guard keep > archiveAfterDays else {
+                throw bad(
+                    .archiveRetentionDays,
+                    "must be more than archive.after_days (\(archiveAfterDays)), got \(keep): archives would be deleted as soon as they are made"
+                )
+            }
+        }
         if errorPatterns.isEmpty || errorPatterns.contains(where: \.isEmpty) {
             throw bad(.errorPatterns, "list at least one pattern, with no empty ones, like ERROR,FAIL")
         }

@@ -103,10 +103,26 @@ public struct Setting: Sendable, Hashable {
         summary: "also write every event to state/events/YYYY-MM-DD.jsonl in seed 001's envelope"
     )
 
+    public static let archive = Setting(
+        fileKey: "archive.auto",
+        environmentName: "AGENT_LEDGER_ARCHIVE",
+        summary: "archive old day files at start and after each day change"
+    )
+    public static let archiveAfterDays = Setting(
+        fileKey: "archive.after_days",
+        environmentName: "AGENT_LEDGER_ARCHIVE_AFTER_DAYS",
+        summary: "gzip day files older than today minus this many days"
+    )
+    public static let archiveRetentionDays = Setting(
+        fileKey: "archive.retention_days",
+        environmentName: "AGENT_LEDGER_ARCHIVE_RETENTION_DAYS",
+        summary: "delete archives older than this many days (off when unset)"
+    )
+
     /// Every setting, in README order.
     public static let all: [Setting] = [
         root, async, bufferSize, bufferBytes, batchSize, flushInterval, overflow, blockTimeout, fsync,
         maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, ledgerPath,
-        errorPatterns, globalEvents,
+        errorPatterns, globalEvents, archive, archiveAfterDays, archiveRetentionDays,
     ]
 }

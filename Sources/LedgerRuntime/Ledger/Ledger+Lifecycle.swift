@@ -12,7 +12,14 @@ extension Ledger: Service {
     /// Run it in a `ServiceGroup` (SIGTERM then drains everything accepted before the process exits)
     /// or in a task of your own. It returns after ``shutdown(timeout:)``, a graceful shutdown, or
     /// cancellation, once everything accepted is written or the shutdown deadline has passed.
+    ///
+    /// Beside the loop, old day files are archived at the start and after each day change
+    /// (`archive.auto`), off the write path.
     public func run() async throws {
+        try await withArchiving { try await runLoops() }
+    }
+
+    private func runLoops() async throws {
         guard let queue else {
             // Sync mode writes in `emit`; stay up until told to stop, then close cleanly.
             await withGracefulShutdownHandler {

@@ -113,7 +113,22 @@ public final class DayFileWriter {
                 throw AppendFailure(completedBytes: 0, error: error)
             }
         }
-        try write(bytes, to: fd, path: path, needsSeal: &needsSeal, knownEnd: &knownEnd)
+        if try !write(bytes, to: fd, path: path, needsSeal: &needsSeal, knownEnd: &knownEnd) {
+            // The archiver took the file between our open and our lock: write to a new one at the path.
+            reopenedFiles += 1
+            close()
+            do throws(LedgerError) {
+                try open(date: date)
+            } catch {
+                throw AppendFailure(completedBytes: 0, error: error)
+            }
+            guard try write(bytes, to: fd, path: path, needsSeal: &needsSeal, knownEnd: &knownEnd) else {
+                throw AppendFailure(
+                    completedBytes: 0,
+                    error: LedgerError(.io, "\(path) was removed again right after it was created; retrying later")
+                )
+            }
+        }
         if fsyncPolicy != .none {
             do throws(LedgerError) { try FileSystem.sync(fd, path: path) } catch {
                 throw AppendFailure(completedBytes: bytes.count, error: error)
@@ -164,21 +179,33 @@ public final class DayFileWriter {
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
         let p = dayFile(for: date)
-        let lateFD: Int32
-        do throws(LedgerError) {
-            if root == nil { try FileSystem.makeDirectories(directory) }
-            lateFD = try FileSystem.openForAppend(p, under: root)
-        } catch {
-            throw AppendFailure(completedBytes: 0, error: error)
-        }
-        defer { Glibc.close(lateFD) }
-        var seal = false
-        var end: off_t = -1
-        try write(bytes, to: lateFD, path: p, needsSeal: &seal, knownEnd: &end)
-        if fsyncPolicy != .none {
-            do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
-                throw AppendFailure(completedBytes: bytes.count, error: error)
+        var attempts = 0
+        while true {
+            let lateFD: Int32
+            do throws(LedgerError) {
+                if root == nil { try FileSystem.makeDirectories(directory) }
+                lateFD = try FileSystem.openForAppend(p, under: root)
+            } catch {
+                throw AppendFailure(completedBytes: 0, error: error)
             }
+            defer { Glibc.close(lateFD) }
+            var seal = false
+            var end: off_t = -1
+            // A day that is being archived: its file may be removed between our open and our lock.
+            guard try write(bytes, to: lateFD, path: p, needsSeal: &seal, knownEnd: &end) else {
+                attempts += 1
+                if attempts < 3 { continue }
+                throw AppendFailure(
+                    completedBytes: 0,
+                    error: LedgerError(.io, "\(p) kept being removed while a late batch was written; retrying later")
+                )
+            }
+            if fsyncPolicy != .none {
+                do throws(LedgerError) { try FileSystem.sync(lateFD, path: p) } catch {
+                    throw AppendFailure(completedBytes: bytes.count, error: error)
+                }
+            }
+            return
         }
     }
 
@@ -187,14 +214,17 @@ public final class DayFileWriter {
     /// The lock makes the tail check and the write one step for every process that writes the file
     /// through the ledger: a tail is only ever seen torn when a writer really stopped part way (a crash,
     /// a full disk), never because another process's write is still in progress. The last byte is read
-    /// back only when the file is not the size this writer left it at (`knownEnd`).
+    /// back only when the file is not the size this writer left it at (`knownEnd`). The archiver takes
+    /// the same lock, so a file it archived and removed is seen here and nothing is written to it.
+    ///
+    /// - Returns: `false`, having written nothing, when the file was removed before the lock was had.
     private func write(
         _ bytes: UnsafeRawBufferPointer,
         to fd: Int32,
         path: String,
         needsSeal: inout Bool,
         knownEnd: inout off_t
-    ) throws(AppendFailure) {
+    ) throws(AppendFailure) -> Bool {
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
@@ -202,6 +232,7 @@ public final class DayFileWriter {
         defer { flock(fd, LOCK_UN) }
         var st = stat()
         var size: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
+        if size >= 0 && st.st_nlink == 0 { return false }
         let end = knownEnd
         knownEnd = -1
         if needsSeal || size < 0 || (size != end && !Self.endsWithNewline(fd: fd, size: size)) {
@@ -228,7 +259,7 @@ public final class DayFileWriter {
         }
         guard let code = result.errno else {
             if size >= 0 { knownEnd = size + off_t(bytes.count) }
-            return
+            return true
         }
         // Keep the whole lines that made it; a partial line is sealed before the next write
         // and written again whole, so it never glues onto the next line.

@@ -86,11 +86,12 @@ public struct LedgerLayout: Sendable, Hashable {
         }
     }
 
-    /// The dates of an agent's plain day files, oldest first.
+    /// The dates of an agent's day files, plain or archived (`.jsonl.gz`), oldest first.
     public func days(agent: String) -> [CivilDate] {
-        FileSystem.list(agentDirectory(agent)).compactMap { name -> CivilDate? in
-            guard name.hasSuffix(".jsonl") else { return nil }
-            return CivilDate(name.dropLast(6))
+        var dates: [CivilDate] = []
+        for name in DayFileFolder(path: agentDirectory(agent)).files() where name.kind != .temporary {
+            if dates.last != name.date { dates.append(name.date) }
         }
+        return dates
     }
 }

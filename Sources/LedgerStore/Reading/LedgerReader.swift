@@ -15,7 +15,8 @@ public struct LedgerReader: Sendable {
         public var emptyLines = 0
     }
 
-    /// Calls `body` with each event of one agent's day file, in file order.
+    /// Calls `body` with each event of one agent's day, in file order: the day's archive
+    /// (`.jsonl.gz`, decompressed as it goes) first if there is one, then its plain file.
     ///
     /// - Returns: how many malformed lines were skipped.
     @discardableResult
@@ -25,19 +26,47 @@ public struct LedgerReader: Sendable {
         _ body: (LedgerEvent) -> Bool
     ) throws(LedgerError) -> Int {
         let path = layout.dayFile(agent: agent, date: date)
-        guard FileSystem.exists(path) else { return 0 }
         var malformed = 0
-        try LineReader.forEachLine(path: path) { line in
+        var stopped = false
+        func each(_ line: UnsafeRawBufferPointer) -> Bool {
             if line.isEmpty { return true }
-            let bytes = line.bindMemory(to: UInt8.self)
             do throws(LedgerError) {
-                return body(try EventLine.parse(bytes))
+                stopped = !body(try EventLine.parse(line.bindMemory(to: UInt8.self)))
+                return !stopped
             } catch {
                 malformed += 1
                 return true
             }
         }
+        if FileSystem.exists(path + ".gz") {
+            let duplicates = FileSystem.exists(path) ? try Self.eventIDs(inFile: path) : []
+            let cursor = LineCursor(try GzipReader(path: path + ".gz"))
+            while let more = try cursor.next({ line in
+                if !duplicates.isEmpty, let e = try? EventLine.parse(line.bindMemory(to: UInt8.self)), let id = e.id,
+                    duplicates.contains(id)
+                {
+                    return true
+                }
+                return each(line)
+            }), more {}
+        }
+        guard !stopped, FileSystem.exists(path) else { return malformed }
+        try LineReader.forEachLine(path: path) { each($0) }
         return malformed
+    }
+
+    /// The ids of the events in a plain day file.
+    ///
+    /// A day with both an archive and a plain file holds the plain file's events twice for a moment
+    /// when archiving was cut off after the rename (the next run removes the plain file); readers
+    /// skip the archive's copies of these ids so every event is read once.
+    public static func eventIDs(inFile path: String) throws(LedgerError) -> Set<EventID> {
+        var ids: Set<EventID> = []
+        try LineReader.forEachLine(path: path) { line in
+            if let e = try? EventLine.parse(line.bindMemory(to: UInt8.self)), let id = e.id { ids.insert(id) }
+            return true
+        }
+        return ids
     }
 
     /// Every event of one agent between two dates (inclusive), oldest day first, each day in file order.
