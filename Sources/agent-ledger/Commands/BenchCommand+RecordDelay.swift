@@ -56,10 +56,8 @@ extension BenchCommand {
         rate: Int
     ) async throws -> DelayResult {
         let ledger = try Ledger(configuration: configuration, agent: "bench")
-        let agentNames = (0..<agents).map { "agent-\($0 + 1)" }
+        let (agentNames, sessions) = try benchAgents(agents, configuration: configuration)
         let zone = try LedgerTimeZone.parse(configuration.timeZone)
-        let today = zone.localDate(of: .now)
-        let sessions = agentNames.map { SessionAllocator.sessionID(date: today, agent: $0, number: 1) }
         let emitted = EmitTimes(count: events)
         let layout = configuration.layout
         let box = DelayBox()

@@ -232,6 +232,16 @@ struct BenchCommand: AsyncParsableCommand {
         var bytesWritten: Int64
     }
 
+    /// The bench's agents (`agent-1` …) and each one's session of today.
+    static func benchAgents(
+        _ count: Int,
+        configuration: LedgerConfiguration
+    ) throws -> (names: [String], sessions: [String]) {
+        let names = (0..<count).map { "agent-\($0 + 1)" }
+        let today = try LedgerTimeZone.parse(configuration.timeZone).localDate(of: .now)
+        return (names, names.map { SessionAllocator.sessionID(date: today, agent: $0, number: 1) })
+    }
+
     static func measure(
         configuration: LedgerConfiguration,
         events: Int,
@@ -239,10 +249,7 @@ struct BenchCommand: AsyncParsableCommand {
         producers: Int
     ) async throws -> Result {
         let ledger = try Ledger(configuration: configuration, agent: "bench")
-        let agentNames = (0..<agents).map { "agent-\($0 + 1)" }
-        let zone = try LedgerTimeZone.parse(configuration.timeZone)
-        let today = zone.localDate(of: .now)
-        let sessions = agentNames.map { SessionAllocator.sessionID(date: today, agent: $0, number: 1) }
+        let (agentNames, sessions) = try benchAgents(agents, configuration: configuration)
         let histograms = HistogramBox(count: producers)
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
