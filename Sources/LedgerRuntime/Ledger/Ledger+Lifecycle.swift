@@ -115,12 +115,19 @@ extension Ledger: Service {
                 countLost(left.batch, agents: left.agents)
             }
             lost += await flusher.abandonPending()
+            await refreshFlushTotals()
             await flusher.closeAll()
             return await finish(lost: lost, complete: lost == 0)
         }
         if let done = control.withLock({ $0.report }) { return done }
         let stats = await statistics()
-        return ShutdownReport(complete: false, lost: UInt64(stats.queueDepth + stats.pendingRetry), statistics: stats)
+        // The loop is still writing a batch: its events are neither written nor dropped yet, and are
+        // reported as not written by the deadline.
+        return ShutdownReport(
+            complete: false,
+            lost: UInt64(stats.queueDepth + stats.pendingRetry + stats.inFlight),
+            statistics: stats
+        )
     }
 
     // MARK: - The loop
@@ -146,6 +153,7 @@ extension Ledger: Service {
                     countLost(left.batch, agents: left.agents)
                 }
                 lost += await flusher.abandonPending()
+                await refreshFlushTotals()
                 break
             }
             let (count, bytes, oldest, hasDrops) = queue.pending
@@ -208,7 +216,11 @@ extension Ledger: Service {
     /// them would copy into new, untouched memory that the next producers fault in page by page.
     func processTaken(_ taken: consuming EventQueue.Taken?) async {
         let start = ContinuousClock.now
+        let count = taken?.batch.count ?? 0
+        control.withLock { $0.inFlight = count }
         let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
+        await refreshFlushTotals()
+        control.withLock { $0.inFlight = 0 }
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
@@ -390,6 +402,20 @@ extension Ledger: Service {
             let first = await group.next() ?? false
             group.cancelAll()
             return first || control.withLock { $0.finished }
+        }
+    }
+
+    /// Takes the flusher's counters, while its writers are idle (between batches).
+    func refreshFlushTotals() async {
+        let t = await flusher.totals()
+        control.withLock {
+            $0.flushTotals = FlushTotals(
+                written: t.written,
+                dropped: t.dropped,
+                refused: t.refused,
+                writeErrors: t.writeErrors,
+                pending: t.pending
+            )
         }
     }
 

@@ -59,6 +59,12 @@ public final class Ledger: Sendable {
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
         var writtenSequence: UInt64 = 0
+        /// Events of the batch being written right now: taken from the queue, not yet counted as
+        /// written or dropped.
+        var inFlight = 0
+        /// The flusher's counters after its last batch, so that statistics never wait for a writer
+        /// that may be stuck in a write.
+        var flushTotals = FlushTotals()
         var pendingEventsAtLastCheck = 0
         var reportedCounters = EventQueue.Counters()
     }
@@ -159,6 +165,8 @@ public final class Ledger: Sendable {
     public var lastWriteError: LedgerError? { lastWriteFailure.withLock { $0 } }
 
     /// A snapshot of the ledger's counters.
+    ///
+    /// Never waits for the disk: the writers' counters are those after their last batch.
     public func statistics() async -> LedgerStatistics {
         var s = LedgerStatistics()
         s.rejected = rejectedCount
@@ -171,7 +179,8 @@ public final class Ledger: Sendable {
             s.droppedNotWritten = c.droppedNotWritten
             s.droppedCancelled = c.droppedCancelled
             s.queueDepth = queue.pending.count
-            let w = await flusher.totals()
+            let (inFlight, w) = control.withLock { ($0.inFlight, $0.flushTotals) }
+            s.inFlight = inFlight
             s.written = w.written
             s.droppedWriteFailed = w.dropped
             s.droppedWriteRefused = w.refused
@@ -185,6 +194,15 @@ public final class Ledger: Sendable {
         }
         return s
     }
+}
+
+/// The flusher's counters, as last taken.
+struct FlushTotals: Sendable {
+    var written: UInt64 = 0
+    var dropped: UInt64 = 0
+    var refused: UInt64 = 0
+    var writeErrors: UInt64 = 0
+    var pending = 0
 }
 
 /// Counters of a ledger, for reports and tests.
@@ -206,6 +224,10 @@ public struct LedgerStatistics: Sendable, Hashable {
     public var writeErrors: UInt64 = 0
     public var queueDepth = 0
     public var pendingRetry = 0
+    /// Events of the batch being written at this moment (taken from the queue, neither written nor
+    /// dropped yet): `written + dropped + queueDepth + pendingRetry + inFlight` accounts for every
+    /// event offered, at any time.
+    public var inFlight = 0
 
     /// Every event that was offered but will not be in the ledger.
     public var dropped: UInt64 {
