@@ -12,7 +12,22 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init(milliseconds: Int64) { self.nanoseconds = milliseconds &* 1_000_000 }
 
-    public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+    /// The instant `seconds` after the epoch, held to the years 1678 to 2261 that nanoseconds in 64 bits
+    /// can hold (a time outside them, or NaN, never traps: check ``representable(seconds:)`` first to refuse it).
+    public init(seconds: Double) { self.nanoseconds = Self.clampedNanoseconds(seconds) }
+
+    /// Whether `seconds` after the epoch is a time this type holds exactly (about 1678 to 2261).
+    public static func representable(seconds: Double) -> Bool {
+        seconds.isFinite && abs(seconds) < 9_000_000_000
+    }
+
+    static func clampedNanoseconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite else { return 0 }
+        let ns = (seconds * 1e9).rounded()
+        if ns >= 9.2e18 { return 9_200_000_000_000_000_000 }
+        if ns <= -9.2e18 { return -9_200_000_000_000_000_000 }
+        return Int64(ns)
+    }
 
     /// The current wall-clock time.
     public static var now: Timestamp {
@@ -38,7 +53,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// This instant moved by `seconds`.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(nanoseconds: nanoseconds &+ Int64(seconds * 1e9))
+        let moved = Double(nanoseconds) / 1e9 + seconds
+        guard Self.representable(seconds: moved) else { return Timestamp(seconds: moved) }
+        return Timestamp(nanoseconds: nanoseconds &+ Self.clampedNanoseconds(seconds))
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }

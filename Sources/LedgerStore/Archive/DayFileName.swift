@@ -102,12 +102,13 @@ extension LedgerLayout {
     /// `agents/<agent>/commands/`, `state/events/` and the folders right under it, and — when
     /// `ledgerPath` is set — the rotated days `<stem>.YYYY-MM-DD.jsonl` beside that one file.
     ///
-    /// Folders that do not exist are left out; folders are found by name, the files in them by the
-    /// day-file name pattern, so any folder of this layout works.
+    /// Folders that do not exist are left out, and so are folders reached through a symlink inside the
+    /// root (archiving them would compress and remove files outside it); folders are found by name, the
+    /// files in them by the day-file name pattern, so any folder of this layout works.
     public func dayFileFolders(ledgerPath: String? = nil) -> [DayFileFolder] {
         var folders: [DayFileFolder] = []
         func add(_ path: String) {
-            if FileSystem.isDirectory(path) { folders.append(DayFileFolder(path: path)) }
+            if FileSystem.isRealDirectory(path, under: root) { folders.append(DayFileFolder(path: path)) }
         }
         for agent in agents() { add(agentDirectory(agent)) }
         for agent in FileSystem.list("\(root)/agents") where Identifiers.isValidAgent(agent) {

@@ -37,6 +37,36 @@ public enum FileSystem {
         close(try openDirectory(path, under: root))
     }
 
+    /// Whether `path` is a folder reached from `root` through real folders only: no symlink anywhere
+    /// below `root`. Makes nothing. For finding the folders to read or archive, so that a symlink
+    /// planted inside the root never leads the ledger to files outside it.
+    public static func isRealDirectory(_ path: String, under root: String) -> Bool {
+        let base = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let relative: Substring
+        if path == base {
+            return isDirectory(base)
+        } else if path.hasPrefix(base == "/" ? "/" : base + "/") {
+            relative = path.dropFirst(base == "/" ? 1 : base.count + 1)
+        } else {
+            return false
+        }
+        var fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        for part in relative.split(separator: "/") {
+            let name = String(part)
+            guard name != ".", name != ".." else {
+                close(fd)
+                return false
+            }
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            close(fd)
+            guard next >= 0 else { return false }
+            fd = next
+        }
+        close(fd)
+        return true
+    }
+
     /// Opens the folder `path`, which lies under `root`, making what is missing; returns its descriptor.
     ///
     /// `root` is the user's choice and may itself be (or lie behind) a symlink; it is made if missing.

@@ -75,7 +75,7 @@ public struct LedgerLayout: Sendable, Hashable {
     /// The agents that have a ledger folder, sorted.
     public func agents() -> [String] {
         FileSystem.list(ledgerDirectory).filter {
-            Identifiers.isValidAgent($0) && FileSystem.isDirectory(agentDirectory($0))
+            Identifiers.isValidAgent($0) && FileSystem.isRealDirectory(agentDirectory($0), under: root)
         }
     }
 

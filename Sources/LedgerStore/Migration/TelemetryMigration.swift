@@ -132,6 +132,12 @@ public struct TelemetryMigration: Sendable {
             guard let seconds = o["ts_unix"]?.doubleValue ?? o["timestamp"]?.doubleValue, seconds.isFinite else {
                 throw LedgerError(.invalidJSON, "no time: give \"ts\" (ISO 8601 with an offset) or \"ts_unix\"")
             }
+            guard Timestamp.representable(seconds: seconds) else {
+                throw LedgerError(
+                    .invalidJSON,
+                    "time \(seconds) is out of range: \"ts_unix\" is seconds since 1970 (milliseconds are 1000 times too large)"
+                )
+            }
             var ts: [UInt8] = []
             TimestampFormat.writeISO8601(Timestamp(seconds: seconds), utcOffsetSeconds: 0, into: &ts)
             o["ts"] = .string(String(decoding: ts, as: UTF8.self))

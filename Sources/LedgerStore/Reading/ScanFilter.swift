@@ -35,10 +35,11 @@ public struct ScanFilter: Sendable, Hashable {
     /// Whether a day file of `date` can hold events in the window, whatever the zone it was written
     /// in (offsets run from -12:00 to +14:00; a margin of 14 hours each side covers them all).
     public func mayContain(day date: CivilDate) -> Bool {
-        let dayStart = date.daysSinceEpoch * 86_400
-        let margin: Int64 = 14 * 3600
-        if let since, (dayStart + 86_400 + margin) * 1_000_000_000 < since.nanoseconds { return false }
-        if let until, until.nanoseconds < (dayStart - margin) * 1_000_000_000 { return false }
+        // In seconds as doubles: a day file of any year compares without overflowing.
+        let dayStart = Double(date.daysSinceEpoch) * 86_400
+        let margin: Double = 14 * 3600
+        if let since, dayStart + 86_400 + margin < since.seconds { return false }
+        if let until, until.seconds < dayStart - margin { return false }
         return true
     }
 }

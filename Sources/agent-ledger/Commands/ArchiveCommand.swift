@@ -52,7 +52,8 @@ struct ArchiveCommand: AsyncParsableCommand {
             if Terminal.stderrIsTerminal {
                 let last = Mutex<Int64>(-1)
                 archiver.onProgress = { p in
-                    let percent = p.bytesTotal > 0 ? Int(p.bytesDone * 100 / p.bytesTotal) : 100
+                    // A file that grew after it was listed can take the count past its total.
+                    let percent = p.bytesTotal > 0 ? min(100, max(0, Int(p.bytesDone * 100 / p.bytesTotal))) : 100
                     // Redraw only when the percentage moves.
                     guard
                         last.withLock({ old in

@@ -20,7 +20,14 @@ enum TimeArgument {
                 case "w": 604_800
                 default: nil
                 }
-            if let unit { return now.adding(seconds: -number * unit) }
+            if let unit {
+                guard Timestamp.representable(seconds: now.seconds - number * unit) else {
+                    throw CLIError.usage(
+                        "\(option) \"\(text)\" reaches before the year 1678: use a shorter age or a date"
+                    )
+                }
+                return now.adding(seconds: -number * unit)
+            }
         }
         if let parsed = TimestampFormat.parseISO8601(t) { return parsed.timestamp }
         // No offset: the ledger's zone, at the offset it has around that time.
