@@ -62,6 +62,23 @@ import Glibc
         )
     }
 
+    /// A day file with a backfilled block appended after later events (`migrate`, `emit --ts`) is out
+    /// of time order: the seek sees it and reads the file from its start, so no event is skipped.
+    @Test func sinceReadsAFileOutOfTimeOrderWhole() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = LedgerLayout(root: dir.path)
+        let path = layout.agentDirectory("cls") + "/2025-11-16.jsonl"
+        try Self.append(path, TestEvents.dayLines(20000, after: 10000))
+        try Self.append(path, TestEvents.dayLines(20000))
+        let since = TestEvents.instant.adding(seconds: 12000)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        #expect(try DaySeek.offset(of: since, fd: fd, path: path) == 0)
+        let seeked = try LedgerScanner(layout: layout, filter: ScanFilter(since: since)).events()
+        #expect(seeked.count == 20000 - (12000 - 10000) * 4)
+    }
+
     @Test func sinceSeeksIntoALargeDayFileAndFindsExactlyTheLaterEvents() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

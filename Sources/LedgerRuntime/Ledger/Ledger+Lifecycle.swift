@@ -219,8 +219,8 @@ extension Ledger: Service {
         let count = taken?.batch.count ?? 0
         control.withLock { $0.inFlight = count }
         let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
-        await refreshFlushTotals()
-        control.withLock { $0.inFlight = 0 }
+        // In one step: a batch is never counted both as written and as in flight.
+        await refreshFlushTotals(batchDone: true)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
@@ -405,10 +405,12 @@ extension Ledger: Service {
         }
     }
 
-    /// Takes the flusher's counters, while its writers are idle (between batches).
-    func refreshFlushTotals() async {
+    /// Takes the flusher's counters, while its writers are idle (between batches); `batchDone` also
+    /// clears the batch in flight, under the same lock.
+    func refreshFlushTotals(batchDone: Bool = false) async {
         let t = await flusher.totals()
         control.withLock {
+            if batchDone { $0.inFlight = 0 }
             $0.flushTotals = FlushTotals(
                 written: t.written,
                 dropped: t.dropped,

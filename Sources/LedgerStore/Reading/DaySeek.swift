@@ -11,7 +11,8 @@ import Darwin
 /// Lines in a day file are in time order (give or take the few milliseconds by which two processes'
 /// batches can cross), so a binary search over byte offsets finds the first line at or after a
 /// time: at a middle offset, skip to the next line start, read that line's `ts`, and halve. About
-/// 20 probes of one small read each for a 1 GB file.
+/// 20 probes of one small read each for a 1 GB file, then 32 more spread over the part skipped to
+/// check the order: a file seen out of order is read from its start.
 public enum DaySeek {
     /// How far before `time` the search aims, so lines slightly out of order are not skipped.
     public static let slack: Int64 = 10_000_000_000
@@ -29,18 +30,40 @@ public enum DaySeek {
         var high = size
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
         defer { buffer.deallocate() }
+        // Every line looked at, to check afterwards that the file really is in time order.
+        var seen: [(offset: Int64, ts: Timestamp)] = []
         while high - low > 4096 {
             let mid = low + (high - low) / 2
             guard let (start, ts) = try lineAfter(mid, limit: high, fd: fd, path: path, buffer: buffer) else {
                 high = mid
                 continue
             }
+            if let ts { seen.append((start, ts)) }
             // A line without a readable `ts` (a sealed torn tail) sends the search to the half before it.
             if let ts, ts < target {
                 low = start
             } else {
                 high = mid
             }
+        }
+        guard low > 0 else { return 0 }
+        // Lines written out of order (a backfill with `emit --ts`, `migrate`, a batch held back by a
+        // full disk while another process wrote on) break the search's premise. Look at lines spread
+        // evenly over the part to be skipped: one at or after the target, or any line earlier than one
+        // before it by more than the slack, and the file is read from its start instead.
+        let samples: Int64 = 32
+        for k in 0..<samples {
+            let at = low * k / samples
+            if let (start, ts) = try lineAfter(at, limit: low, fd: fd, path: path, buffer: buffer), let ts {
+                seen.append((start, ts))
+            }
+        }
+        seen.sort { $0.offset < $1.offset }
+        var latest: Int64?
+        for s in seen {
+            if s.offset < low && s.ts.nanoseconds >= target.nanoseconds { return 0 }
+            if let latest, s.ts.nanoseconds < latest - slack { return 0 }
+            latest = max(latest ?? s.ts.nanoseconds, s.ts.nanoseconds)
         }
         return low
     }
