@@ -138,6 +138,23 @@ import Glibc
         )
     }
 
+    /// A crash after the rename left the plain file beside its archive, and lines were appended to it
+    /// before the next run: only those lines become the new member, so no event is archived twice.
+    @Test func linesAppendedAfterACrashAfterTheRenameAreArchivedOnce() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = LedgerLayout(root: dir.path)
+        let cls = layout.agentDirectory("cls")
+        let first = try Self.writeDay(cls, "2025-11-11", count: 300)
+        try Shell.run(["sh", "-c", "gzip -c -- \"$1\" > \"$1.gz\"", "sh", "\(cls)/2025-11-11.jsonl"])
+        let more = try Self.writeDay(cls, "2025-11-11", count: 5)
+
+        let report = DayArchiver(layout: layout).run(today: today)
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(try Self.zcat("\(cls)/2025-11-11.jsonl.gz") == first + more)
+        #expect(FileSystem.list(cls) == ["2025-11-11.jsonl.gz"])
+    }
+
     @Test func retentionDeletesOnlyOldArchivesTheLedgerMade() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

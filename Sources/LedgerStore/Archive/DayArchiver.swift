@@ -187,6 +187,7 @@ public struct DayArchiver: Sendable {
         }
 
         var earlier: Checksum?
+        var start: Int64 = 0
         if FileSystem.exists(archive) {
             let reader = try GzipReader(path: archive, tracksChecksums: true)
             do throws(LedgerError) {
@@ -200,6 +201,13 @@ public struct DayArchiver: Sendable {
                     return
                 }
                 earlier = reader.total
+                if let last = reader.members.last, last.length < plainSum.length,
+                    try Self.checksum(fd: fd, path: plain, prefix: last.length) == last
+                {
+                    // The crash came after the rename, and lines were appended to the plain file
+                    // before this run: the archive holds its start, only the rest is new.
+                    start = last.length
+                }
             } catch {
                 let aside = Self.freeName("\(archive).corrupt")
                 if rename(archive, aside) != 0 {
@@ -217,6 +225,7 @@ public struct DayArchiver: Sendable {
             archive: archive,
             temporary: temporary,
             earlier: earlier,
+            from: start,
             progress: &progress
         )
         report.archived.append(archived)
@@ -228,6 +237,7 @@ public struct DayArchiver: Sendable {
         archive: String,
         temporary: String,
         earlier: Checksum?,
+        from start: Int64 = 0,
         progress: inout ArchiveProgress
     ) throws(LedgerError) -> ArchiveReport.Archived {
         let dir = FileSystem.parentPath(plain)
@@ -255,7 +265,7 @@ public struct DayArchiver: Sendable {
         }
         let startSize = Int64(lseek(out, 0, SEEK_CUR))
         let writer = try GzipWriter(fd: out, path: temporary, level: options.compressionLevel)
-        if lseek(fd, 0, SEEK_SET) < 0 { throw FileSystem.error("seek in", path: plain, errno: errno) }
+        if lseek(fd, off_t(start), SEEK_SET) < 0 { throw FileSystem.error("seek in", path: plain, errno: errno) }
         let source = FileByteSource(fd: fd, path: plain)
         var signalledPartial = false
         while true {
@@ -321,6 +331,26 @@ public struct DayArchiver: Sendable {
     }
 
     /// The checksum of an open file's bytes, from its start.
+    /// The checksum of the first `length` bytes of an open file, or `nil` when it is shorter.
+    static func checksum(fd: Int32, path: String, prefix length: Int64) throws(LedgerError) -> Checksum? {
+        if lseek(fd, 0, SEEK_SET) < 0 { throw FileSystem.error("seek in", path: path, errno: errno) }
+        var sum = Checksum()
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { chunk.deallocate() }
+        var left = length
+        while left > 0 {
+            let n = read(fd, chunk.baseAddress, min(chunk.count, Int(left)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error("read", path: path, errno: errno)
+            }
+            if n == 0 { return nil }
+            sum.update(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            left -= Int64(n)
+        }
+        return sum
+    }
+
     static func checksum(fd: Int32, path: String) throws(LedgerError) -> Checksum {
         if lseek(fd, 0, SEEK_SET) < 0 { throw FileSystem.error("seek in", path: path, errno: errno) }
         return try Checksum.of(FileByteSource(fd: fd, path: path))
