@@ -190,8 +190,10 @@ public struct DayArchiver: Sendable {
         var start: Int64 = 0
         if FileSystem.exists(archive) {
             let reader = try GzipReader(path: archive, tracksChecksums: true)
-            do throws(LedgerError) {
-                try reader.readToEnd()
+            var readable = true
+            do throws(LedgerError) { try reader.readToEnd() } catch { readable = false }
+            if readable {
+                // Errors reading the plain file fail this day and move nothing: the archive is fine.
                 let plainSum = try Self.checksum(fd: fd, path: plain)
                 if reader.members.last == plainSum {
                     // The crash came after the rename: the archive holds these bytes already.
@@ -208,7 +210,7 @@ public struct DayArchiver: Sendable {
                     // before this run: the archive holds its start, only the rest is new.
                     start = last.length
                 }
-            } catch {
+            } else {
                 let aside = Self.freeName("\(archive).corrupt")
                 if rename(archive, aside) != 0 {
                     throw FileSystem.error("set aside corrupt archive", path: archive, errno: errno)
