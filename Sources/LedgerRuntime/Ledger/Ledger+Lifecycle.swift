@@ -73,8 +73,9 @@ extension Ledger: Service {
                 deadline: ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
             )
         }
-        // After a flush the status snapshots are current too.
-        await flusher.writeStatus()
+        // After a flush the status snapshots are current too. Not after a flush that ran out of time:
+        // a writer may be stuck in a write, and the status would wait for it.
+        if done { await flusher.writeStatus() }
         return done
     }
 
