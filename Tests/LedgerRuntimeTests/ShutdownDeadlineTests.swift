@@ -10,12 +10,12 @@ import Testing
 import Glibc
 #endif
 
-/// A disk that takes `seconds` for every write.
-final class SlowWrites: WriteFaults {
-    let seconds: UInt32
-    init(seconds: UInt32) { self.seconds = seconds }
+/// A disk whose writes hang until the test lets them go.
+final class StuckWrites: WriteFaults {
+    private let released = Atomic<Bool>(false)
+    func release() { released.store(true, ordering: .releasing) }
     func fault(path: String, bytes: Int) -> (errno: Int32, writtenFirst: Int)? {
-        sleep(seconds)
+        while !released.load(ordering: .acquiring) { usleep(10_000) }
         return nil
     }
 }
@@ -27,7 +27,9 @@ final class SlowWrites: WriteFaults {
     @Test func aBatchStillBeingWrittenAtTheDeadlineIsReported() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: SlowWrites(seconds: 8))
+        let disk = StuckWrites()
+        defer { disk.release() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
         let runner = Task { try await ledger.run() }
         for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
             try await Task.sleep(for: .milliseconds(10))
@@ -43,6 +45,7 @@ final class SlowWrites: WriteFaults {
         #expect(s.accepted == 100)
         #expect(s.written == 0)
         #expect(s.written + s.dropped + UInt64(s.queueDepth + s.pendingRetry + s.inFlight) == 100)
+        disk.release()
         _ = try? await runner.value
     }
 }
