@@ -157,7 +157,7 @@ extension Ledger {
             guard StatusKind.of(event.type) != StatusKind.none else { return (true, nil) }
             s.statusPending[event.agent, default: []].append(event)
             // Status is written at most once per flush interval per agent in sync mode.
-            let now = EventQueue.monotonicNanos()
+            let now = MonotonicClock.nanoseconds()
             let last = s.statusWrittenAt[event.agent] ?? 0
             guard now - last >= UInt64(configuration.flushInterval * 1e9) else { return (true, nil) }
             s.statusWrittenAt[event.agent] = now

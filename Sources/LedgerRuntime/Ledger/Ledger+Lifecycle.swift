@@ -159,7 +159,7 @@ extension Ledger: Service {
             }
             let (count, bytes, oldest, hasDrops) = queue.pending
             let (shuttingDown, flushRequested) = control.withLock { ($0.shutdownStarted, $0.flushRequested) }
-            let waited = count > 0 ? Double(EventQueue.monotonicNanos() &- oldest) / 1e9 : 0
+            let waited = count > 0 ? Double(MonotonicClock.nanoseconds() &- oldest) / 1e9 : 0
             var pending = await flusher.pendingState()
             // A batch is due when it is full, when its oldest event has waited the flush interval,
             // when someone flushes or shuts down, or when drops wait to be recorded and there is room.
@@ -186,7 +186,7 @@ extension Ledger: Service {
             }
             var timeout: Double?
             if now.count > 0 {
-                let age = Double(EventQueue.monotonicNanos() &- now.oldest) / 1e9
+                let age = Double(MonotonicClock.nanoseconds() &- now.oldest) / 1e9
                 timeout = max(0, configuration.flushInterval - age)
             }
             if let retry = pending.nextRetry { timeout = min(timeout ?? retry, retry) }

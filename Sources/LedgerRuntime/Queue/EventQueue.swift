@@ -206,7 +206,7 @@ final class EventQueue: Sendable {
                 s.sequence += 1
                 s.counters.accepted += 1
                 let count = s.active.count
-                if count == 1 { s.active.oldestEnqueued = Self.monotonicNanos() }
+                if count == 1 { s.active.oldestEnqueued = MonotonicClock.nanoseconds() }
                 let crossedBytes = s.active.liveBytes >= dueBytes && s.active.liveBytes - length < dueBytes
                 return (.accepted, count == 1 || count == dueCount || crossedBytes, false)
             }
@@ -215,7 +215,7 @@ final class EventQueue: Sendable {
             // Full.
             if !applyPolicy { return .dropped }
             if policy == .block {
-                let now = Self.monotonicNanos()
+                let now = MonotonicClock.nanoseconds()
                 if deadline == 0 { deadline = now + UInt64(blockTimeout * 1e9) }
                 if now < deadline {
                     usleep(50)
@@ -341,12 +341,5 @@ final class EventQueue: Sendable {
     @inline(__always)
     static func localDay(_ e: LedgerEvent) -> Int32 {
         Int32(truncatingIfNeeded: e.timestamp.localDay(utcOffsetSeconds: e.utcOffsetSeconds))
-    }
-
-    @inline(__always)
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

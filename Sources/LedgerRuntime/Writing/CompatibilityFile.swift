@@ -48,8 +48,8 @@ final class CompatibilityFile: Sendable {
         let ok = state.withLock { s -> Bool in
             // The day of what the open file holds, when it is still the file at the path.
             var writtenDay: CivilDate?
-            if s.fd >= 0 && (s.day != today || !isStillAtPath(s.fd)) {
-                if s.day != today && isStillAtPath(s.fd) { writtenDay = s.day }
+            if s.fd >= 0 && (s.day != today || !FileSystem.isStillAtPath(s.fd, path)) {
+                if s.day != today && FileSystem.isStillAtPath(s.fd, path) { writtenDay = s.day }
                 close(s.fd)
                 s.fd = -1
             }
@@ -99,12 +99,5 @@ final class CompatibilityFile: Sendable {
             throw FileSystem.error("append to", path: target, errno: e)
         }
         if unlink(path) != 0 && errno != ENOENT { throw FileSystem.error("rotate", path: path, errno: errno) }
-    }
-
-    private func isStillAtPath(_ fd: Int32) -> Bool {
-        var open = stat()
-        var named = stat()
-        guard fstat(fd, &open) == 0, lstat(path, &named) == 0 else { return false }
-        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 }

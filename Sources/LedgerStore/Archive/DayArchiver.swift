@@ -178,7 +178,7 @@ public struct DayArchiver: Sendable {
             throw FileSystem.error("lock", path: plain, errno: errno)
         }
         // Another archiver may have taken the file while this one waited for the lock.
-        guard Self.isStillAtPath(fd, plain) else { return }
+        guard FileSystem.isStillAtPath(fd, plain) else { return }
 
         if FileSystem.exists(temporary) {
             try FileSystem.remove(temporary)
@@ -356,14 +356,6 @@ public struct DayArchiver: Sendable {
     static func checksum(fd: Int32, path: String) throws(LedgerError) -> Checksum {
         if lseek(fd, 0, SEEK_SET) < 0 { throw FileSystem.error("seek in", path: path, errno: errno) }
         return try Checksum.of(FileByteSource(fd: fd, path: path))
-    }
-
-    /// Whether the open descriptor is still the file at `path`.
-    static func isStillAtPath(_ fd: Int32, _ path: String) -> Bool {
-        var open = stat()
-        var named = stat()
-        guard fstat(fd, &open) == 0, open.st_nlink > 0, lstat(path, &named) == 0 else { return false }
-        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     /// `path`, or `path.1`, `path.2`, … whichever does not exist yet.

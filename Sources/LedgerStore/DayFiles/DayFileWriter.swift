@@ -174,7 +174,7 @@ public final class DayFileWriter {
         currentDate = date
         needsSeal = false
         knownEnd = -1
-        pathCheckedAt = Self.monotonicNanos()
+        pathCheckedAt = MonotonicClock.nanoseconds()
     }
 
     private func appendLate(_ bytes: UnsafeRawBufferPointer, date: CivilDate) throws(AppendFailure) {
@@ -275,12 +275,10 @@ public final class DayFileWriter {
     private func openFileIsStillAtPath() -> Bool {
         var open = stat()
         guard fstat(fd, &open) == 0, open.st_nlink > 0 else { return false }
-        let now = Self.monotonicNanos()
+        let now = MonotonicClock.nanoseconds()
         guard now &- pathCheckedAt >= Self.pathCheckInterval else { return true }
         pathCheckedAt = now
-        var named = stat()
-        guard lstat(path, &named) == 0 else { return false }
-        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+        return FileSystem.isStillAtPath(fd, path)
     }
 
     /// Whether an open file of `size` bytes is empty or ends with `\n`.
@@ -289,11 +287,5 @@ public final class DayFileWriter {
         var last: UInt8 = 0
         let n = pread(fd, &last, 1, size - 1)
         return n != 1 || last == UInt8(ascii: "\n")
-    }
-
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

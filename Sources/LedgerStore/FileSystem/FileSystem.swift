@@ -37,32 +37,20 @@ public enum FileSystem {
         close(try openDirectory(path, under: root))
     }
 
+    /// Whether the open descriptor `fd` is still the file at `path`: it has links left and `path` names
+    /// it (not removed, renamed away or replaced).
+    public static func isStillAtPath(_ fd: Int32, _ path: String) -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(fd, &open) == 0, open.st_nlink > 0, lstat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
     /// Whether `path` is a folder reached from `root` through real folders only: no symlink anywhere
     /// below `root`. Makes nothing. For finding the folders to read or archive, so that a symlink
     /// planted inside the root never leads the ledger to files outside it.
     public static func isRealDirectory(_ path: String, under root: String) -> Bool {
-        let base = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        let relative: Substring
-        if path == base {
-            return isDirectory(base)
-        } else if path.hasPrefix(base == "/" ? "/" : base + "/") {
-            relative = path.dropFirst(base == "/" ? 1 : base.count + 1)
-        } else {
-            return false
-        }
-        var fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        for part in relative.split(separator: "/") {
-            let name = String(part)
-            guard name != ".", name != ".." else {
-                close(fd)
-                return false
-            }
-            let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            close(fd)
-            guard next >= 0 else { return false }
-            fd = next
-        }
+        guard let fd = try? openDirectory(path, under: root, create: false) else { return false }
         close(fd)
         return true
     }
@@ -74,9 +62,14 @@ public enum FileSystem {
     /// (`openat`) and made with `mkdirat`: a symlinked folder anywhere on the way is refused, and a
     /// folder swapped for a symlink between the check and the use cannot redirect anything.
     ///
+    /// - Parameter create: make what is missing (else a missing folder is an error).
     /// - Throws: `symlink_refused` for a symlink on the way, `io` for a file in the way or a path
     ///   that is not under `root`.
-    public static func openDirectory(_ path: String, under root: String) throws(LedgerError) -> Int32 {
+    public static func openDirectory(
+        _ path: String,
+        under root: String,
+        create: Bool = true
+    ) throws(LedgerError) -> Int32 {
         let base = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         let relative: Substring
         if path == base {
@@ -86,7 +79,7 @@ public enum FileSystem {
         } else {
             throw LedgerError(.io, "cannot use \(path): it is not under the ledger root \(base)")
         }
-        try makeDirectories(base)
+        if create { try makeDirectories(base) }
         var fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw error("open folder", path: base, errno: errno) }
         var walked = base
@@ -98,7 +91,7 @@ public enum FileSystem {
                 throw LedgerError(.io, "cannot use \(path): it climbs out with \"\(name)\"")
             }
             var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if next < 0 && errno == ENOENT {
+            if next < 0 && errno == ENOENT && create {
                 if mkdirat(fd, name, 0o755) != 0 && errno != EEXIST {
                     let code = errno
                     close(fd)

@@ -73,34 +73,27 @@ extension BenchCommand {
                 reader.stackSize = 1 << 20
                 reader.start()
                 let producer = Thread {
-                    let start = monotonic()
+                    let start = MonotonicClock.nanoseconds()
                     let spacing = 1_000_000_000 / UInt64(rate)
                     for seq in 0..<events {
                         let due = start &+ UInt64(seq) &* spacing
-                        var now = monotonic()
+                        var now = MonotonicClock.nanoseconds()
                         while now < due {
                             let wait = due - now
                             if wait > 60_000 {
                                 var ts = timespec(tv_sec: 0, tv_nsec: Int(wait - 50_000))
                                 nanosleep(&ts, nil)
                             }
-                            now = monotonic()
+                            now = MonotonicClock.nanoseconds()
                         }
                         let agentIndex = seq % agents
-                        let event = LedgerEvent(
-                            timestamp: .now,
-                            agent: agentNames[agentIndex],
-                            type: "task_result",
-                            sessionID: sessions[agentIndex],
-                            taskID: taskID(seq),
-                            source: "gg_orchestrator",
-                            summary: "Completed layout SPEC + PLAN for the ledger app",
-                            data: ["status": "success", "duration_sec": 1, "seq": .int(Int64(seq))]
-                        )
-                        emitted.set(seq, monotonic())
+                        let event = benchEvent(seq, agent: agentNames[agentIndex], session: sessions[agentIndex])
+                        emitted.set(seq, MonotonicClock.nanoseconds())
                         ledger.emit(event)
                     }
-                    emitted.finish(deadline: monotonic() &+ UInt64((configuration.flushInterval + 30) * 1e9))
+                    emitted.finish(
+                        deadline: MonotonicClock.nanoseconds() &+ UInt64((configuration.flushInterval + 30) * 1e9)
+                    )
                     remaining.done()
                 }
                 producer.stackSize = 1 << 20
@@ -130,7 +123,7 @@ extension BenchCommand {
         var seen = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while seen < events {
-            if let deadline = emitted.deadline, monotonic() > deadline { break }
+            if let deadline = emitted.deadline, MonotonicClock.nanoseconds() > deadline { break }
             var grew = false
             for agent in agents {
                 let path = layout.dayFile(agent: agent, date: zone.localDate(of: .now))
@@ -141,7 +134,7 @@ extension BenchCommand {
                 while true {
                     let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
                     guard n > 0 else { break }
-                    let now = monotonic()
+                    let now = MonotonicClock.nanoseconds()
                     offset += Int64(n)
                     grew = true
                     var buffer = pending[path] ?? []

@@ -232,6 +232,22 @@ struct BenchCommand: AsyncParsableCommand {
         var bytesWritten: Int64
     }
 
+    /// The bench's event number `seq`, built anew on every call as an orchestrator would: a
+    /// `task_result` of about 280 bytes with a counting `seq` in `data`.
+    @inline(__always)
+    static func benchEvent(_ seq: Int, agent: String, session: String) -> LedgerEvent {
+        LedgerEvent(
+            timestamp: .now,
+            agent: agent,
+            type: "task_result",
+            sessionID: session,
+            taskID: taskID(seq),
+            source: "gg_orchestrator",
+            summary: "Completed layout SPEC + PLAN for the ledger app",
+            data: ["status": "success", "duration_sec": 1, "seq": .int(Int64(seq))]
+        )
+    }
+
     /// The bench's agents (`agent-1` …) and each one's session of today.
     static func benchAgents(
         _ count: Int,
@@ -254,7 +270,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await ledger.run() }
-            let start = monotonic()
+            let start = MonotonicClock.nanoseconds()
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 let remaining = Countdown(producers) { done.resume() }
                 for p in 0..<producers {
@@ -266,19 +282,10 @@ struct BenchCommand: AsyncParsableCommand {
                         var seq = p
                         while seq < events {
                             let agentIndex = seq % agents
-                            let event = LedgerEvent(
-                                timestamp: .now,
-                                agent: agentNames[agentIndex],
-                                type: "task_result",
-                                sessionID: sessions[agentIndex],
-                                taskID: taskID(seq),
-                                source: "gg_orchestrator",
-                                summary: "Completed layout SPEC + PLAN for the ledger app",
-                                data: ["status": "success", "duration_sec": 1, "seq": .int(Int64(seq))]
-                            )
-                            let t0 = monotonic()
+                            let event = benchEvent(seq, agent: agentNames[agentIndex], session: sessions[agentIndex])
+                            let t0 = MonotonicClock.nanoseconds()
                             ledger.emit(event)
-                            let t1 = monotonic()
+                            let t1 = MonotonicClock.nanoseconds()
                             _ = histogram.record(t1 &- t0)
                             seq += producers
                         }
@@ -290,7 +297,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             let report = await ledger.shutdown(timeout: 600)
-            let end = monotonic()
+            let end = MonotonicClock.nanoseconds()
             try await group.waitForAll()
             var merged = Histogram<UInt64>(
                 highestTrackableValue: 60_000_000_000,
@@ -429,12 +436,6 @@ struct BenchCommand: AsyncParsableCommand {
             }
             return String(decoding: UnsafeBufferPointer(rebasing: buf[pos..<24]), as: UTF8.self)
         }
-    }
-
-    static func monotonic() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }
 
