@@ -38,7 +38,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Whole milliseconds since the epoch, rounded down.
     public var milliseconds: Int64 {
-        nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000
+        // Rounded down without subtracting first, which would overflow near `Int64.min`.
+        let whole = nanoseconds / 1_000_000
+        return nanoseconds % 1_000_000 < 0 ? whole - 1 : whole
     }
 
     /// The local day of this instant at `utcOffsetSeconds`, as days since 1970-01-01 (rounded down).
