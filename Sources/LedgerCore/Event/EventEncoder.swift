@@ -43,15 +43,24 @@ public struct EventEncoder: Sendable {
     /// Checks the parts of an event that do not need encoding.
     @inline(__always)
     public func validate(_ e: LedgerEvent) throws(LedgerError) {
-        try Identifiers.validateAgent(e.agent)
-        try Identifiers.validateEventType(e.type)
+        // Agents, types and sessions repeat: a string this thread checked before is not checked again.
+        let known = ThreadMemo.with { memo in
+            memo.meets(e.agent, .agent, Identifiers.isValidAgent)
+                && memo.meets(e.type, .eventType, Identifiers.isValidEventType)
+                && (e.sessionID.map { memo.meets($0, .session, Identifiers.isValidSession) } ?? true)
+        }
+        if !known {
+            // Checked again to say which is wrong.
+            try Identifiers.validateAgent(e.agent)
+            try Identifiers.validateEventType(e.type)
+            if let s = e.sessionID { try Identifiers.validateSession(s) }
+        }
         if strict && !EventCatalog.contains(e.type) {
             throw LedgerError(
                 .unknownEventType,
                 "event type \(Identifiers.quoted(e.type)) is not in the catalogue and strict mode is on: use a known type (see README) or turn strict off"
             )
         }
-        if let s = e.sessionID { try Identifiers.validateSession(s) }
         if let t = e.taskID { try Identifiers.validateText(t, field: "task id", maxBytes: 256) }
         if let s = e.source { try Identifiers.validateText(s, field: "source", maxBytes: 256) }
         if let p = e.personaID { try Identifiers.validateText(p, field: "persona id", maxBytes: 256) }
@@ -107,12 +116,17 @@ public struct EventEncoder: Sendable {
         case .double(let d): return d.isFinite
         case .array(let elements):
             guard level < maxDataDepth else { return false }
-            for e in elements where !isClean(e, level: level + 1) { return false }
-            return true
+            // Read in place: iterating would copy (retain and release) each element.
+            return elements.withUnsafeBufferPointer { e in
+                for i in e.indices where !isClean(e[i], level: level + 1) { return false }
+                return true
+            }
         case .object(let object):
             guard level < maxDataDepth else { return false }
-            for m in object.members where !isClean(m.value, level: level + 1) { return false }
-            return true
+            return object.members.withUnsafeBufferPointer { m in
+                for i in m.indices where !isClean(m[i].value, level: level + 1) { return false }
+                return true
+            }
         }
     }
 
@@ -172,7 +186,8 @@ public struct EventEncoder: Sendable {
 
     /// Appends the line of a validated event as if completed with `stamp`, without copying the event.
     ///
-    /// The size cap is the caller's to check.
+    /// Only for an event that passed ``validate(_:)``: its agent, type and session are written
+    /// without escaping. The size cap is the caller's to check.
     @inline(__always)
     public func writeLine(_ e: LedgerEvent, stamp: Stamp, into out: inout StagedBytes) {
         EventLine.write(
@@ -181,6 +196,7 @@ public struct EventEncoder: Sendable {
             utcOffsetSeconds: stamp.utcOffsetSeconds,
             tsUnix: stamp.tsUnix,
             context: stamp.context,
+            identifiersChecked: true,
             into: &out
         )
     }

@@ -53,18 +53,25 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Appends the 26 characters of the id.
     @inline(__always)
     public func write(into out: inout StagedBytes) {
-        // 128 bits as 26 groups of 5 bits; the first group holds the top 3 bits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { buf in
-            var h = high
+        let high = high
+        let low = low
+        out.appendUninitialized(count: 26) { buf in
+            let alphabet: StaticString = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+            let a = alphabet.utf8Start
+            // 128 bits as 26 groups of 5 bits, from the last: the first group holds the top 3 bits.
+            // The low 12 groups come from `low` alone, group 12 straddles both words, the rest are in `high`.
             var l = low
-            var i = 25
-            while i >= 0 {
-                buf[i] = EventID.alphabet[Int(l & 31)]
-                l = l >> 5 | (h & 31) << 59
-                h >>= 5
-                i -= 1
+            for i in stride(from: 25, through: 14, by: -1) {
+                buf[i] = a[Int(truncatingIfNeeded: l & 31)]
+                l &>>= 5
             }
-            out.append(contentsOf: UnsafeBufferPointer(buf))
+            // 60 bits of `low` used; group 13 takes its last 4 bits and the lowest bit of `high`.
+            buf[13] = a[Int(truncatingIfNeeded: (l & 15) | (high & 1) << 4)]
+            var h = high &>> 1
+            for i in stride(from: 12, through: 0, by: -1) {
+                buf[i] = a[Int(truncatingIfNeeded: h & 31)]
+                h &>>= 5
+            }
         }
     }
 

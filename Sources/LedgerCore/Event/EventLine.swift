@@ -22,10 +22,11 @@ public enum EventLine {
         utcOffsetSeconds: Int32,
         tsUnix: Double?,
         context: EventContext?,
+        identifiersChecked: Bool = false,
         into out: inout StagedBytes
     ) {
         JSONWriter.appendLiteral(#"{"ts":""#, into: &out)
-        TimestampFormat.writeISO8601(e.timestamp, utcOffsetSeconds: utcOffsetSeconds, into: &out)
+        ThreadMemo.with { $0.writeISO8601(e.timestamp, utcOffsetSeconds: utcOffsetSeconds, useZ: false, into: &out) }
         out.append(UInt8(ascii: "\""))
         if let tsUnix {
             JSONWriter.appendLiteral(#","ts_unix":"#, into: &out)
@@ -37,11 +38,24 @@ public enum EventLine {
             out.append(UInt8(ascii: "\""))
         }
         JSONWriter.appendLiteral(#","agent":"#, into: &out)
-        JSONWriter.writeString(e.agent, into: &out)
-        JSONWriter.appendLiteral(#","session_id":"#, into: &out)
-        writeOptional(e.sessionID, into: &out)
-        JSONWriter.appendLiteral(#","event":"#, into: &out)
-        JSONWriter.writeString(e.type, into: &out)
+        if identifiersChecked {
+            // Checked against the identifier rules: nothing in them needs escaping.
+            writeChecked(e.agent, into: &out)
+            JSONWriter.appendLiteral(#","session_id":"#, into: &out)
+            if let session = e.sessionID {
+                writeChecked(session, into: &out)
+            } else {
+                JSONWriter.appendLiteral("null", into: &out)
+            }
+            JSONWriter.appendLiteral(#","event":"#, into: &out)
+            writeChecked(e.type, into: &out)
+        } else {
+            JSONWriter.writeString(e.agent, into: &out)
+            JSONWriter.appendLiteral(#","session_id":"#, into: &out)
+            writeOptional(e.sessionID, into: &out)
+            JSONWriter.appendLiteral(#","event":"#, into: &out)
+            JSONWriter.writeString(e.type, into: &out)
+        }
         JSONWriter.appendLiteral(#","task_id":"#, into: &out)
         writeOptional(e.taskID, into: &out)
         JSONWriter.appendLiteral(#","source":"#, into: &out)
@@ -76,6 +90,18 @@ public enum EventLine {
         out.reserveCapacity(256)
         write(e, into: &out)
         return out
+    }
+
+    /// Writes a string that passed an identifier rule, quoted, without looking for what to escape.
+    @inline(__always)
+    static func writeChecked(_ s: String, into out: inout StagedBytes) {
+        out.append(UInt8(ascii: "\""))
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
+        if done == nil {
+            var copy = s
+            copy.withUTF8 { out.append(contentsOf: $0) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)

@@ -35,6 +35,9 @@ public struct LedgerEvent: Sendable, Hashable {
     /// Members of a line read back that the ledger does not know; written back unchanged, after the known ones.
     public var extra: JSONObject
 
+    /// Inlinable, so that a caller building an event per call hands its fields over instead of
+    /// copying each one in and releasing its own (a retain and a release per string).
+    @inlinable
     public init(
         id: EventID? = nil,
         timestamp: Timestamp,

@@ -8,7 +8,29 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init() { members = [] }
 
     /// An object with these members in order; a repeated key keeps its first place and its last value.
+    @inlinable
     public init(_ members: [(String, JSONValue)]) {
+        if Self.hasRepeatedKey(members) {
+            self.init(mergingRepeatedKeys: members)
+        } else {
+            // The same layout: a tuple's labels are not stored. Taking the caller's array as it is
+            // saves building a second one (an allocation, and a retain and a release per member).
+            self.init(uniqueMembers: unsafeBitCast(members, to: [(key: String, value: JSONValue)].self))
+        }
+    }
+
+    @inlinable
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements)
+    }
+
+    @usableFromInline
+    init(uniqueMembers: [(key: String, value: JSONValue)]) {
+        self.members = uniqueMembers
+    }
+
+    @usableFromInline
+    init(mergingRepeatedKeys members: [(String, JSONValue)]) {
         var list: [(key: String, value: JSONValue)] = []
         list.reserveCapacity(members.count)
         next: for (k, v) in members {
@@ -21,8 +43,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.members = list
     }
 
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(elements)
+    /// Whether two members share a key; compares every pair, which beats hashing for the few keys
+    /// an event's `data` has.
+    @usableFromInline
+    static func hasRepeatedKey(_ members: [(String, JSONValue)]) -> Bool {
+        members.withUnsafeBufferPointer { m in
+            guard m.count > 1 else { return false }
+            if m.count > 32 {
+                var seen = Set<String>(minimumCapacity: m.count)
+                for i in m.indices where !seen.insert(m[i].0).inserted { return true }
+                return false
+            }
+            for i in 1..<m.count {
+                for j in 0..<i where m[i].0 == m[j].0 { return true }
+            }
+            return false
+        }
     }
 
     public var count: Int { members.count }

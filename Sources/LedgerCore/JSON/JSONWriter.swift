@@ -81,6 +81,18 @@ public enum JSONWriter {
         }
     }
 
+    /// Whether any of the eight bytes is below 0x20, a quote or a backslash (SWAR: such a byte sets
+    /// a high bit in the result; a byte of 0x80 or more never does).
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let flags = ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+        return flags & highs != 0
+    }
+
     /// Appends a quoted, escaped JSON string from bytes that are known to be valid UTF-8.
     @inline(__always)
     public static func writeStringBytes(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout StagedBytes) {
@@ -89,19 +101,36 @@ public enum JSONWriter {
         var i = 0
         let n = utf8.count
         if let base = utf8.baseAddress {
-            // Eight bytes at a time while none of them needs escaping (SWAR: a byte below 0x20,
-            // a quote or a backslash anywhere in the word sets a high bit in `flags`).
+            // Eight bytes at a time while none of them needs escaping.
             let raw = UnsafeRawPointer(base)
             while i + 8 <= n {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let quote = w ^ (ones &* 0x22)
-                let backslash = w ^ (ones &* 0x5C)
-                let flags =
-                    ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                if flags & highs != 0 { break }
+                if needsEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
                 i += 8
+            }
+            if i + 8 > n {
+                // Fewer than eight bytes left, all of the rest clean so far: check the tail as one
+                // word too (the last eight bytes, or the whole short string padded with letters),
+                // so that a clean string is copied in one piece without a byte-by-byte loop.
+                let tail: UInt64
+                if i == n {
+                    tail = 0x4141_4141_4141_4141
+                } else if n >= 8 {
+                    tail = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                } else if n >= 4 {
+                    let head = UInt64(raw.loadUnaligned(as: UInt32.self))
+                    let last = UInt64(raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+                    tail = head | last << 32
+                } else {
+                    tail =
+                        0x4141_4141_4100_0000 | UInt64(raw.load(as: UInt8.self))
+                        | UInt64(raw.load(fromByteOffset: n &>> 1, as: UInt8.self)) << 8
+                        | UInt64(raw.load(fromByteOffset: n &- 1, as: UInt8.self)) << 16
+                }
+                if !needsEscape(tail) {
+                    out.append(contentsOf: utf8)
+                    out.append(UInt8(ascii: "\""))
+                    return
+                }
             }
         }
         while i < n {
@@ -139,23 +168,10 @@ public enum JSONWriter {
     }
 
     /// Appends a decimal integer without allocating.
+    @inline(__always)
     public static func writeInt(_ value: Int64, into out: inout StagedBytes) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        var magnitude = value.magnitude
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        // 20 digits hold UInt64.max.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            var pos = 20
-            while magnitude > 0 {
-                pos -= 1
-                buf[pos] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<20]))
-        }
+        out.appendDecimal(value.magnitude)
     }
 
     /// Appends a double in its shortest form that reads back to the same value.

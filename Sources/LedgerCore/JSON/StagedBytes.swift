@@ -30,15 +30,42 @@ public struct StagedBytes {
     @inlinable @inline(__always)
     public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
-        if n <= 16 && n >= 8 && capacity &- position >= 16 {
-            // Short pieces (keys, literals, small strings) are the common case: two overlapping
-            // 8-byte moves instead of a call to memmove.
+        if n <= 32 && capacity &- position >= 32 {
+            // Short pieces (keys, literals, identifiers, a timestamp) are the common case: two
+            // overlapping moves of the widest size that fits instead of a call to memmove.
+            guard n > 0 else { return }
             let source = UnsafeRawPointer(bytes.baseAddress!)
             let target = UnsafeMutableRawPointer(scratch + position)
-            let head = source.loadUnaligned(as: UInt64.self)
-            let tail = source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-            target.storeBytes(of: head, as: UInt64.self)
-            target.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+            if n >= 16 {
+                let head = source.loadUnaligned(as: SIMD16<UInt8>.self)
+                let tail = source.loadUnaligned(fromByteOffset: n &- 16, as: SIMD16<UInt8>.self)
+                target.storeBytes(of: head, as: SIMD16<UInt8>.self)
+                target.storeBytes(of: tail, toByteOffset: n &- 16, as: SIMD16<UInt8>.self)
+            } else if n >= 8 {
+                let head = source.loadUnaligned(as: UInt64.self)
+                let tail = source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                target.storeBytes(of: head, as: UInt64.self)
+                target.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+            } else if n >= 4 {
+                let head = source.loadUnaligned(as: UInt32.self)
+                let tail = source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+                target.storeBytes(of: head, as: UInt32.self)
+                target.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+            } else {
+                // One to three bytes: the first, the middle and the last cover them all.
+                let half = n &>> 1
+                target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+                target.storeBytes(
+                    of: source.load(fromByteOffset: half, as: UInt8.self),
+                    toByteOffset: half,
+                    as: UInt8.self
+                )
+                target.storeBytes(
+                    of: source.load(fromByteOffset: n &- 1, as: UInt8.self),
+                    toByteOffset: n &- 1,
+                    as: UInt8.self
+                )
+            }
             position &+= n
             return
         }
@@ -56,6 +83,37 @@ public struct StagedBytes {
     @inlinable
     public mutating func append(contentsOf bytes: some Sequence<UInt8>) {
         for b in bytes { append(b) }
+    }
+
+    /// Lets `body` write exactly `count` bytes (at most the buffer's capacity) straight into the
+    /// staging buffer.
+    @inlinable @inline(__always)
+    public mutating func appendUninitialized(count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Void) {
+        precondition(count <= capacity, "appendUninitialized: \(count) bytes is more than the staging buffer holds")
+        if capacity &- position < count { spill() }
+        body(scratch + position)
+        position &+= count
+    }
+
+    /// Appends the decimal digits of `value`, straight into the staging buffer.
+    @inlinable @inline(__always)
+    public mutating func appendDecimal(_ value: UInt64) {
+        // 20 digits hold UInt64.max; after a spill the whole buffer is free.
+        if capacity &- position < 20 { spill() }
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && value >= bound {
+            digits &+= 1
+            bound = bound &* 10
+        }
+        var v = value
+        var i = position &+ digits
+        repeat {
+            i &-= 1
+            scratch[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        position &+= digits
     }
 
     /// Moves the staged bytes into the array.
