@@ -174,6 +174,37 @@ import Testing
         }
     }
 
+    @Test func idsAreWrittenLikeAPlainBase32EncoderWhetherTheirPrefixIsRememberedOrNot() {
+        func reference(_ id: EventID) -> String {
+            let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+            var chars: [Character] = []
+            var h = id.high
+            var l = id.low
+            for _ in 0..<26 {
+                chars.append(alphabet[Int(l & 31)])
+                l = l >> 5 | (h & 31) << 59
+                h >>= 5
+            }
+            return String(chars.reversed())
+        }
+        var ids: [EventID] = []
+        // Runs that share the first 16 characters, runs that differ in each bit of them, and extremes.
+        for i in 0..<40 { ids.append(EventID(high: 0x0193_4A5B_6C7D_1234, low: 0xABCD_0000_0000_0000 | UInt64(i))) }
+        for bit in 0..<64 {
+            ids.append(EventID(high: 1 << UInt64(bit), low: 0x1234_5678_9ABC_DEF0))
+            ids.append(EventID(high: 0x0193_4A5B_6C7D_1234, low: 1 << UInt64(bit)))
+        }
+        ids += [EventID(high: 0, low: 0), EventID(high: .max, low: .max), EventID(high: 0, low: .max)]
+        let generator = EventIDGenerator()
+        for ms in stride(from: Int64(1_731_723_154_000), to: 1_731_723_154_050, by: 3) {
+            ids.append(generator.next(at: Timestamp(milliseconds: ms)))
+        }
+        for id in ids {
+            #expect(id.description == reference(id))
+            #expect(EventID(id.description) == id)
+        }
+    }
+
     @Test func integersOfEveryLengthAreWrittenExactly() {
         var values: [Int64] = [0, -1, Int64.max, Int64.min, Int64.min + 1]
         var p: Int64 = 1

@@ -53,25 +53,40 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Appends the 26 characters of the id.
     @inline(__always)
     public func write(into out: inout StagedBytes) {
-        let high = high
-        let low = low
-        out.appendUninitialized(count: 26) { buf in
-            let alphabet: StaticString = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-            let a = alphabet.utf8Start
-            // 128 bits as 26 groups of 5 bits, from the last: the first group holds the top 3 bits.
-            // The low 12 groups come from `low` alone, group 12 straddles both words, the rest are in `high`.
-            var l = low
-            for i in stride(from: 25, through: 14, by: -1) {
-                buf[i] = a[Int(truncatingIfNeeded: l & 31)]
-                l &>>= 5
-            }
-            // 60 bits of `low` used; group 13 takes its last 4 bits and the lowest bit of `high`.
-            buf[13] = a[Int(truncatingIfNeeded: (l & 15) | (high & 1) << 4)]
-            var h = high &>> 1
-            for i in stride(from: 12, through: 0, by: -1) {
-                buf[i] = a[Int(truncatingIfNeeded: h & 31)]
-                h &>>= 5
-            }
+        let id = self
+        out.appendUninitialized(count: 26) { buffer in ThreadMemo.with { $0.writeID(id, at: buffer) } }
+    }
+
+    /// Writes the 26 characters at `buffer`.
+    @inline(__always)
+    func writeAll(at buffer: UnsafeMutablePointer<UInt8>) {
+        let alphabet: StaticString = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+        let a = alphabet.utf8Start
+        // 128 bits as 26 groups of 5 bits, from the last: the first group holds the top 3 bits.
+        // The low 12 groups come from `low` alone, group 13 straddles both words, the rest are in `high`.
+        var l = low
+        for i in stride(from: 25, through: 14, by: -1) {
+            buffer[i] = a[Int(truncatingIfNeeded: l & 31)]
+            l &>>= 5
+        }
+        // 60 bits of `low` used; group 13 takes its last 4 bits and the lowest bit of `high`.
+        buffer[13] = a[Int(truncatingIfNeeded: (l & 15) | (high & 1) << 4)]
+        var h = high &>> 1
+        for i in stride(from: 12, through: 0, by: -1) {
+            buffer[i] = a[Int(truncatingIfNeeded: h & 31)]
+            h &>>= 5
+        }
+    }
+
+    /// Writes the last 10 characters (the low 50 bits) at `buffer + 16`.
+    @inline(__always)
+    static func writeLast10(of id: EventID, at buffer: UnsafeMutablePointer<UInt8>) {
+        let alphabet: StaticString = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+        let a = alphabet.utf8Start
+        var l = id.low
+        for i in stride(from: 25, through: 16, by: -1) {
+            buffer[i] = a[Int(truncatingIfNeeded: l & 31)]
+            l &>>= 5
         }
     }
 

@@ -44,15 +44,26 @@ final class ThreadMemo {
         var offsetLength = 0
     }
 
+    /// The first 16 characters of the last id written, which change only with its millisecond
+    /// (the rest of them is the generator's fixed nonce).
+    struct IDPrefix {
+        /// `high`, and the top 16 bits of `low`, of the id the prefix is for; `nil` before the first.
+        var key: (UInt64, UInt64)?
+        var text: (UInt64, UInt64) = (0, 0)
+    }
+
     /// Behind a pointer rather than in stored properties: the class's own properties would be
     /// checked for exclusive access on every use.
     private let last: UnsafeMutablePointer<SecondText>
+    private let idPrefix: UnsafeMutablePointer<IDPrefix>
 
     private init() {
         known = .allocate(capacity: Self.knownSlots)
         known.initialize(repeating: Known(bits: (0, 0), rules: 0, keep: ""), count: Self.knownSlots)
         last = .allocate(capacity: 1)
         last.initialize(to: SecondText())
+        idPrefix = .allocate(capacity: 1)
+        idPrefix.initialize(to: IDPrefix())
     }
 
     deinit {
@@ -60,6 +71,24 @@ final class ThreadMemo {
         known.deallocate()
         last.deinitialize(count: 1)
         last.deallocate()
+        idPrefix.deinitialize(count: 1)
+        idPrefix.deallocate()
+    }
+
+    /// Writes the 26 characters of `id` at `buffer`, taking the first 16 from the last id's when
+    /// they are the same.
+    @inline(__always)
+    func writeID(_ id: EventID, at buffer: UnsafeMutablePointer<UInt8>) {
+        let key = (id.high, id.low &>> 48)
+        let kept = idPrefix
+        if let k = kept.pointee.key, k == key {
+            UnsafeMutableRawPointer(buffer).storeBytes(of: kept.pointee.text, as: (UInt64, UInt64).self)
+            EventID.writeLast10(of: id, at: buffer)
+            return
+        }
+        id.writeAll(at: buffer)
+        kept.pointee.key = key
+        kept.pointee.text = UnsafeRawPointer(buffer).loadUnaligned(as: (UInt64, UInt64).self)
     }
 
     private static let key: pthread_key_t = {
