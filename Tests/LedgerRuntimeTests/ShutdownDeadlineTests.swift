@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerStore
 import LedgerTestSupport
@@ -13,11 +14,43 @@ import Glibc
 /// A disk whose writes hang until the test lets them go.
 final class StuckWrites: WriteFaults {
     private let released = Atomic<Bool>(false)
+    private let stuckFiles = Mutex<Set<String>>([])
     func release() { released.store(true, ordering: .releasing) }
+    /// How many different files have a write hanging now.
+    var stuck: Int { stuckFiles.withLock { $0.count } }
     func fault(path: String, bytes: Int) -> (errno: Int32, writtenFirst: Int)? {
+        stuckFiles.withLock { _ = $0.insert(path) }
         while !released.load(ordering: .acquiring) { usleep(10_000) }
+        stuckFiles.withLock { _ = $0.remove(path) }
         return nil
     }
+}
+
+/// Calls `fire` from its own thread after `seconds`, unless cancelled: it does not need the
+/// concurrency pool, so it still acts when the pool is starved.
+final class Watchdog: Sendable {
+    private final class Flags: Sendable {
+        let cancelled = Atomic<Bool>(false)
+        let fired = Atomic<Bool>(false)
+    }
+    private let flags = Flags()
+
+    init(seconds: Double, fire: @escaping @Sendable () -> Void) {
+        let flags = self.flags
+        let thread = Thread {
+            let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
+            while MonotonicClock.nanoseconds() < deadline {
+                if flags.cancelled.load(ordering: .acquiring) { return }
+                usleep(20_000)
+            }
+            flags.fired.store(true, ordering: .releasing)
+            fire()
+        }
+        thread.start()
+    }
+
+    func cancel() { flags.cancelled.store(true, ordering: .releasing) }
+    var fired: Bool { flags.fired.load(ordering: .acquiring) }
 }
 
 @Suite struct ShutdownDeadlineTests {
@@ -45,6 +78,49 @@ final class StuckWrites: WriteFaults {
         #expect(s.accepted == 100)
         #expect(s.written == 0)
         #expect(s.written + s.dropped + UInt64(s.queueDepth + s.pendingRetry + s.inFlight) == 100)
+        disk.release()
+        _ = try? await runner.value
+    }
+
+    /// Writes stuck on a dead disk hold their own threads, never the shared concurrency pool: with
+    /// more agents stuck than the pool has threads, the rest of the program's tasks still run, and
+    /// shutdown still returns at its deadline.
+    @Test func aStuckDiskNeverStarvesTheProgramsTasks() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let disk = StuckWrites()
+        defer { disk.release() }
+        // Were the pool starved, nothing below could resume until the watchdog frees the disk.
+        let watchdog = Watchdog(seconds: 60) { disk.release() }
+        defer { watchdog.cancel() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
+        let runner = Task { try await ledger.run() }
+        for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let agents = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        for a in 0..<agents { ledger.emit("info", agent: "agent-\(a)", data: ["seq": 1]) }
+        #expect(await ledger.flush(timeout: 0.2) == false)
+        // At least as many writes hang at once as the shared pool has threads.
+        let stuckAtOnce = min(agents, max(2, ProcessInfo.processInfo.activeProcessorCount))
+        for _ in 0..<3000 where disk.stuck < stuckAtOnce && !watchdog.fired {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(disk.stuck >= stuckAtOnce)
+        // Other work goes on while every agent's write hangs.
+        let other = Task { () -> Int in
+            var n = 0
+            for _ in 0..<10 {
+                try? await Task.sleep(for: .milliseconds(5))
+                n += 1
+            }
+            return n
+        }
+        #expect(await other.value == 10)
+        let report = await ledger.shutdown(timeout: 0.5)
+        #expect(!report.complete)
+        #expect(report.lost == UInt64(agents))
+        #expect(!watchdog.fired, "the concurrency pool was starved until the watchdog released the disk")
         disk.release()
         _ = try? await runner.value
     }

@@ -15,6 +15,9 @@ import Darwin
 /// `ledger.recovered` when it ends; what could not be kept is counted and recorded as `ledger.dropped`.
 actor AgentWriter {
     let agent: String
+    /// Its writes block on the disk: they run on a dispatch thread, never on the shared pool.
+    private nonisolated let executor: FileWorkExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let writer: DayFileWriter
     private let statusStore: StatusStore
     private let sessions: SessionStore
@@ -56,9 +59,11 @@ actor AgentWriter {
         encoder: EventEncoder,
         budget: PendingBudget,
         statusInterval: Double,
-        faults: (any WriteFaults)?
+        faults: (any WriteFaults)?,
+        executor: FileWorkExecutor
     ) {
         self.agent = agent
+        self.executor = executor
         self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync, faults: faults)
         self.statusStore = StatusStore(layout: layout)
         self.statusInterval = .nanoseconds(Int64(statusInterval * 1e9))

@@ -1,11 +1,26 @@
 import LedgerCore
 import LedgerStore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns batches from the queue into one write per agent file, through each agent's ``AgentWriter``.
 ///
 /// One batch at a time: ``process(_:)`` is not reentrant, so an agent's lines reach its file in the
 /// order they were queued even though the agents' writers run side by side.
 actor Flusher {
+    /// It writes the one-file ledger and the global stream itself: on a dispatch thread, like the
+    /// agents' writers, so that a hanging disk never holds a thread of the shared pool.
+    private nonisolated let executor = FileWorkExecutor(label: "agent-ledger.flusher")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The agents' writers take turns on one queue per core (at least two): as many writes side by
+    /// side as the machine can run, and no more threads than that competing with the callers.
+    private let writerExecutors = (0..<max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN)))).map {
+        FileWorkExecutor(label: "agent-ledger.writer.\($0)")
+    }
     let layout: LedgerLayout
     let configuration: LedgerConfiguration
     let encoder: EventEncoder
@@ -55,7 +70,8 @@ actor Flusher {
             encoder: encoder,
             budget: budget,
             statusInterval: configuration.flushInterval,
-            faults: faults
+            faults: faults,
+            executor: writerExecutors[writers.count % writerExecutors.count]
         )
         writers[agent] = w
         return w
