@@ -198,6 +198,26 @@ import Glibc
         #expect(out.stderr.contains("skipped 1 malformed line"))
     }
 
+    @Test func followWithUntilStopsOnceThatTimeHasPassed() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let events = try await Self.makeLedger(dir.path)
+        let until = events[2]
+        let child = try Shell.spawn([
+            AgentLedgerBinary.path, "stream", "--follow", "--json", "--agent", "cls", "--until", until.ts,
+            "--interval", "0.05", "--root", dir.path,
+        ])
+        // Following forever would be ended by this, and fail the test.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(120))
+            child.signal(SIGKILL)
+        }
+        let out = try await child.finish()
+        watchdog.cancel()
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout == Self.jsonLines(events.filter { $0.agent == "cls" && $0.timestamp <= until.timestamp }))
+    }
+
     /// Waits (up to two minutes on a busy machine) until the child has printed `text`.
     static func waitForOutput(_ child: Shell.Child, _ text: String) async throws -> Bool {
         for _ in 0..<2400 {

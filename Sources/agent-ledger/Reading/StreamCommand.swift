@@ -15,8 +15,9 @@ struct StreamCommand: AsyncParsableCommand {
         discussion: """
             On a terminal each event is one readable, coloured line; piped, or with --json, each is its
             JSON line exactly as stored, so `| jq` works. --follow keeps printing lines as they are
-            appended, across day changes, until interrupted (Ctrl-C, SIGTERM). Lines that are not valid
-            events are skipped and counted on stderr at the end.
+            appended, across day changes, until interrupted (Ctrl-C, SIGTERM), or with --until until
+            that time has passed. Lines that are not valid events are skipped and counted on stderr
+            at the end.
 
             Examples:
               agent-ledger stream --since 5m
@@ -69,10 +70,17 @@ struct StreamCommand: AsyncParsableCommand {
                 var tailFilter = filter
                 tailFilter.since = nil
                 let tail = LedgerTail(layout: config.layout, filter: tailFilter, offsets: scanner.endOffsets)
+                // With --until, following ends once the clock is past it by more than a writer holds
+                // an event back (the flush interval) and a second for the clocks: nothing that
+                // could still arrive would be shown.
+                let stopAt = filter.until.map {
+                    Timestamp(nanoseconds: $0.nanoseconds &+ Int64((config.flushInterval + 1) * 1e9))
+                }
                 while !StopSignal.received && out.failed == nil {
+                    let last = stopAt.map { Timestamp.now > $0 } ?? false
                     for e in try tail.poll() where filter.until.map({ e.event.timestamp <= $0 }) ?? true { emit(e) }
                     out.flush()
-                    if StopSignal.received { break }
+                    if StopSignal.received || last { break }
                     try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
                 }
                 malformed += tail.malformedLines
