@@ -8,8 +8,13 @@ import Darwin
 
 /// Hands out the lines of a ``ByteSource`` one at a time, buffering 64 KiB at a time.
 ///
-/// A line longer than the buffer grows it; a last line without `\n` is handed out too.
+/// A line longer than the buffer grows it, up to ``maxLineBytes``: past that, only its first
+/// `maxLineBytes` are handed out (as a line that will not parse) and the rest is skipped, so a file
+/// without newlines (a gzip bomb named like a day file) cannot grow memory without bound. A last
+/// line without `\n` is handed out too.
 public final class LineCursor {
+    /// The default cap on a line: sixteen times the largest event the ledger writes.
+    public static let defaultMaxLineBytes = 16 << 20
     private let source: any ByteSource
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
@@ -20,14 +25,25 @@ public final class LineCursor {
     public private(set) var consumed: Int64 = 0
     /// Whether a last line without `\n` is handed out (a line still being written is not, when following a file).
     public let handsOutUnfinishedLine: Bool
+    /// The longest line handed out whole.
+    public let maxLineBytes: Int
+    /// In the middle of a line longer than ``maxLineBytes`` whose start was handed out: skip to its end.
+    private var skippingLongLine = false
 
     /// - Parameters:
     ///   - handsOutUnfinishedLine: hand out a last line that has no `\n` (default); off, such a line
     ///     stays unread so that ``consumed`` is the offset to go on from once it is finished.
-    public init(_ source: any ByteSource, chunkSize: Int = 1 << 16, handsOutUnfinishedLine: Bool = true) {
+    ///   - maxLineBytes: the longest line handed out whole (see the type's description).
+    public init(
+        _ source: any ByteSource,
+        chunkSize: Int = 1 << 16,
+        handsOutUnfinishedLine: Bool = true,
+        maxLineBytes: Int = LineCursor.defaultMaxLineBytes
+    ) {
         self.source = source
         self.handsOutUnfinishedLine = handsOutUnfinishedLine
-        self.buffer = .allocate(byteCount: max(chunkSize, 16), alignment: 16)
+        self.maxLineBytes = max(maxLineBytes, 16)
+        self.buffer = .allocate(byteCount: max(min(chunkSize, self.maxLineBytes), 16), alignment: 16)
     }
 
     deinit { buffer.deallocate() }
@@ -37,6 +53,21 @@ public final class LineCursor {
     /// - Returns: `nil` at the end, else what `body` returned.
     public func next<T>(_ body: (UnsafeRawBufferPointer) throws(LedgerError) -> T) throws(LedgerError) -> T? {
         while true {
+            if skippingLongLine {
+                if let nl = findNewline() {
+                    consumed += Int64(nl + 1 - start)
+                    start = nl + 1
+                    scanned = start
+                    skippingLongLine = false
+                    continue
+                }
+                consumed += Int64(end - start)
+                start = end
+                scanned = end
+                if atEnd { return nil }
+                try fill()
+                continue
+            }
             if let nl = findNewline() {
                 let lineStart = start
                 start = nl + 1
@@ -51,6 +82,16 @@ public final class LineCursor {
                 start = end
                 scanned = end
                 consumed += Int64(lineEnd - lineStart)
+                return try body(UnsafeRawBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
+            }
+            if end - start >= maxLineBytes {
+                // No newline in `maxLineBytes`: hand out that much, skip the rest of the line.
+                let lineStart = start
+                let lineEnd = start + maxLineBytes
+                start = lineEnd
+                scanned = lineEnd
+                consumed += Int64(maxLineBytes)
+                skippingLongLine = true
                 return try body(UnsafeRawBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
             }
             try fill()
