@@ -102,15 +102,23 @@ public final class Ledger: Sendable {
         self.defaultAgent = agent
         self.budget = PendingBudget(limit: configuration.bufferBytes)
         let zone = encoder.timeZone
+        let ledgerPathErrors = metrics.ledgerPathErrors
         self.compatibilityFile = configuration.ledgerPath.map {
-            CompatibilityFile(path: $0, fsync: configuration.fsync, timeZone: zone, timeSource: timeSource)
+            CompatibilityFile(
+                path: $0,
+                fsync: configuration.fsync,
+                timeZone: zone,
+                timeSource: timeSource,
+                failureCounter: ledgerPathErrors
+            )
         }
         self.globalStream =
             configuration.globalEvents
             ? GlobalEventStream(
                 layout: configuration.layout,
                 fsync: configuration.fsync,
-                context: ProcessContext.current()
+                context: ProcessContext.current(),
+                failureCounter: metrics.globalStreamErrors
             ) : nil
         if configuration.async {
             queue = EventQueue(
@@ -192,6 +200,8 @@ public final class Ledger: Sendable {
             s.written = sync.0
             s.droppedWriteFailed = sync.1
         }
+        s.ledgerPathWriteErrors = compatibilityFile?.failures.load(ordering: .relaxed) ?? 0
+        s.globalStreamWriteErrors = globalStream?.failures.load(ordering: .relaxed) ?? 0
         return s
     }
 }
@@ -222,6 +232,11 @@ public struct LedgerStatistics: Sendable, Hashable {
     /// Offered through `emitWaiting` by a task that was cancelled while the queue was full.
     public var droppedCancelled: UInt64 = 0
     public var writeErrors: UInt64 = 0
+    /// Writes of the one-file ledger (`AGI_LEDGER_PATH`) that failed: each a batch (async mode) or an
+    /// event (sync mode) that is in the agents' files but missing from that copy.
+    public var ledgerPathWriteErrors: UInt64 = 0
+    /// Lines of seed 001's global stream (`state/events/`) that could not be built or written.
+    public var globalStreamWriteErrors: UInt64 = 0
     public var queueDepth = 0
     public var pendingRetry = 0
     /// Events of the batch being written at this moment (taken from the queue, neither written nor

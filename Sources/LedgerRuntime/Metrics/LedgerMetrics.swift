@@ -12,6 +12,9 @@ struct LedgerMetrics: Sendable {
     let rejected: Counter
     let written: Counter
     let writeErrors: Counter
+    /// Failed writes of the copies: the one-file ledger (`AGI_LEDGER_PATH`) and the global stream.
+    let ledgerPathErrors: Counter
+    let globalStreamErrors: Counter
     let queueDepth: Gauge
     let batchSize: Recorder
     let flushDuration: Timer
@@ -31,6 +34,16 @@ struct LedgerMetrics: Sendable {
         rejected = Counter(label: "agent_ledger_events_rejected_total", factory: factory)
         written = Counter(label: "agent_ledger_events_written_total", factory: factory)
         writeErrors = Counter(label: "agent_ledger_write_errors_total", factory: factory)
+        ledgerPathErrors = Counter(
+            label: "agent_ledger_copy_write_errors_total",
+            dimensions: [("copy", "ledger_path")],
+            factory: factory
+        )
+        globalStreamErrors = Counter(
+            label: "agent_ledger_copy_write_errors_total",
+            dimensions: [("copy", "global_stream")],
+            factory: factory
+        )
         queueDepth = Gauge(label: "agent_ledger_queue_depth", factory: factory)
         batchSize = Recorder(label: "agent_ledger_batch_size", aggregate: true, factory: factory)
         flushDuration = Timer(label: "agent_ledger_flush_duration", factory: factory)

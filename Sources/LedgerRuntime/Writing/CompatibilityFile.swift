@@ -1,3 +1,4 @@
+import CoreMetrics
 import LedgerCore
 import LedgerStore
 import Synchronization
@@ -23,9 +24,18 @@ final class CompatibilityFile: Sendable {
     let timeZone: LedgerTimeZone
     let timeSource: any TimeSource
     private let state = Mutex<(fd: Int32, day: CivilDate?)>((-1, nil))
+    /// Writes that failed: a batch (async mode) or an event (sync mode) missing from the file.
     let failures = Atomic<UInt64>(0)
+    private let failureCounter: Counter?
 
-    init(path: String, fsync: FsyncPolicy, timeZone: LedgerTimeZone = .system, timeSource: any TimeSource) {
+    init(
+        path: String,
+        fsync: FsyncPolicy,
+        timeZone: LedgerTimeZone = .system,
+        timeSource: any TimeSource,
+        failureCounter: Counter? = nil
+    ) {
+        self.failureCounter = failureCounter
         self.path = path
         self.fsync = fsync
         self.timeZone = timeZone
@@ -67,7 +77,10 @@ final class CompatibilityFile: Sendable {
             if fsync != .none { _ = Glibc.fsync(s.fd) }
             return true
         }
-        if !ok { failures.add(1, ordering: .relaxed) }
+        if !ok {
+            failures.add(1, ordering: .relaxed)
+            failureCounter?.increment()
+        }
     }
 
     func append(_ bytes: [UInt8]) {

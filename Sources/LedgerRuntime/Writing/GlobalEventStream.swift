@@ -1,3 +1,4 @@
+import CoreMetrics
 import LedgerCore
 import LedgerStore
 import Synchronization
@@ -7,15 +8,18 @@ import Synchronization
 ///
 /// Written once per batch by the flusher (or per event in sync mode), after the agents' files:
 /// never on `emit`'s path. Append-only day files with the same rules as an agent's ledger.
-/// A line it cannot build or write is counted in ``failures``; it never reaches the caller.
+/// A line it cannot build or write is counted in ``failures`` (and the metrics' copy write
+/// errors); it never reaches the caller.
 final class GlobalEventStream: Sendable {
     let directory: String
     let defaultSession: String?
     let user: String?
     private let writer: Mutex<DayFileWriter>
     let failures = Atomic<UInt64>(0)
+    private let failureCounter: Counter?
 
-    init(layout: LedgerLayout, fsync: FsyncPolicy, context: EventContext) {
+    init(layout: LedgerLayout, fsync: FsyncPolicy, context: EventContext, failureCounter: Counter? = nil) {
+        self.failureCounter = failureCounter
         directory = layout.globalEventsDirectory
         defaultSession = context.session
         user = ProcessContext.user
@@ -31,7 +35,7 @@ final class GlobalEventStream: Sendable {
                 if let e = try? EventLine.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<i])) {
                     events.append(e)
                 } else {
-                    failures.add(1, ordering: .relaxed)
+                    failed()
                 }
             }
             start = i + 1
@@ -45,7 +49,7 @@ final class GlobalEventStream: Sendable {
         for e in events {
             let o = GlobalEnvelope.object(e, defaultSession: defaultSession, user: user)
             do throws(LedgerError) { try GlobalEnvelope.validate(o) } catch {
-                failures.add(1, ordering: .relaxed)
+                failed()
                 continue
             }
             let day = e.localDate
@@ -57,9 +61,14 @@ final class GlobalEventStream: Sendable {
         writer.withLock { w in
             for chunk in byDay {
                 do throws(AppendFailure) { try w.append(chunk.bytes, date: chunk.day) } catch {
-                    failures.add(1, ordering: .relaxed)
+                    failed()
                 }
             }
         }
+    }
+
+    private func failed() {
+        failures.add(1, ordering: .relaxed)
+        failureCounter?.increment()
     }
 }

@@ -99,6 +99,11 @@ struct DemoCommand: AsyncParsableCommand {
             print(
                 "Done: \(stats.accepted) events accepted, \(stats.written) events written in \(String(format: "%.2f", secs)) s (\(Terminal.count(Double(stats.written) / secs))/s), \(stats.dropped) dropped, \(stats.rejected) rejected."
             )
+            if stats.ledgerPathWriteErrors > 0 || stats.globalStreamWriteErrors > 0 {
+                Terminal.printStderr(
+                    "agent-ledger: warning: writes of the copies failed (AGI_LEDGER_PATH: \(stats.ledgerPathWriteErrors), global stream: \(stats.globalStreamWriteErrors)); the agents' files are complete"
+                )
+            }
             print("")
             print(
                 StatusView.render(
