@@ -124,4 +124,39 @@ final class Watchdog: Sendable {
         disk.release()
         _ = try? await runner.value
     }
+
+    /// The agents' files are the record; the copies follow them. While an agent's write hangs, its
+    /// lines are in neither the one-file ledger nor the global stream yet.
+    @Test func theCopiesAreWrittenAfterTheAgentsFiles() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let disk = StuckWrites()
+        defer { disk.release() }
+        let path = dir.join("memory/resonance_ledger.jsonl")
+        let ledger = try Ledger(
+            configuration: asyncConfig(dir.path) {
+                $0.ledgerPath = path
+                $0.globalEvents = true
+            },
+            faults: disk
+        )
+        let runner = Task { try await ledger.run() }
+        for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        for i in 0..<3 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+        #expect(await ledger.flush(timeout: 0.5) == false)
+        for _ in 0..<3000 where disk.stuck == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(disk.stuck == 1)
+        let copied = FileSystem.exists(path) ? try TestEvents.lines(path) : []
+        #expect(copied.isEmpty)
+        let global = LedgerLayout(root: dir.path).globalEventsDirectory
+        #expect(FileSystem.list(global).filter { $0.hasSuffix(".jsonl") }.isEmpty)
+        disk.release()
+        #expect(await ledger.flush(timeout: 120))
+        #expect(try TestEvents.lines(path).count == 3)
+        #expect(FileSystem.list(global).filter { $0.hasSuffix(".jsonl") }.count == 1)
+        _ = await ledger.shutdown()
+        _ = try? await runner.value
+    }
 }

@@ -126,20 +126,6 @@ actor Flusher {
                     if entry.statusKind == StatusKind.sessionEnd { sessionMarks[slot].append(i) }
                 }
             }
-            if compatibility != nil || global != nil {
-                batch.bytes.withUnsafeBytes { raw in
-                    let lines: UnsafeRawBufferPointer
-                    if batch.head == 0 {
-                        lines = raw
-                    } else if batch.head < batch.entries.count {
-                        lines = UnsafeRawBufferPointer(rebasing: raw[batch.entries[batch.head].offset...])
-                    } else {
-                        return
-                    }
-                    compatibility?.append(lines)
-                    global?.append(lines: lines)
-                }
-            }
             for (slot, chunks) in perSlot.enumerated() where !chunks.isEmpty {
                 // Read back only the last event of each status kind; together they give the same status.
                 let indices = lastOfKind[slot].filter { $0 >= 0 }.sorted()
@@ -201,6 +187,22 @@ actor Flusher {
             var all: [AgentWriter.Report] = []
             for await r in group { all.append(r) }
             return all
+        }
+        // The copies (the one-file ledger, the global stream) after the agents' files, which are the
+        // record: a crash between the two leaves a copy short, never ahead of the ledger.
+        if let batch = taken?.batch, compatibility != nil || global != nil {
+            batch.bytes.withUnsafeBytes { raw in
+                let lines: UnsafeRawBufferPointer
+                if batch.head == 0 {
+                    lines = raw
+                } else if batch.head < batch.entries.count {
+                    lines = UnsafeRawBufferPointer(rebasing: raw[batch.entries[batch.head].offset...])
+                } else {
+                    return
+                }
+                compatibility?.append(lines)
+                global?.append(lines: lines)
+            }
         }
         for r in reports {
             if !r.spent.isEmpty { spareBuffers[r.agent, default: []].append(contentsOf: r.spent) }
