@@ -202,8 +202,9 @@ final class ThreadMemo {
         }
     }
 
-    /// Formats and keeps the text of one local second; false for a year outside 0…9999, which is
-    /// written longer and not memoized.
+    /// Formats and keeps the text of one local second; false, keeping nothing, when the text is not
+    /// laid out as `YYYY-MM-DDTHH:MM:SS.mmm` then the offset (never for the years a `Timestamp` holds,
+    /// 1677 to 2262: a guard on the layout the copy relies on).
     private func formatSecond(
         _ timestamp: Timestamp,
         utcOffsetSeconds: Int32,
