@@ -116,7 +116,7 @@ let package = Package(
         // Shared helpers for the test targets: temporary folders, child processes.
         .target(
             name: "LedgerTestSupport",
-            dependencies: ["LedgerCore"],
+            dependencies: ["LedgerCore", "LedgerStore"],
             path: "Tests/LedgerTestSupport",
             swiftSettings: swiftSettings
         ),

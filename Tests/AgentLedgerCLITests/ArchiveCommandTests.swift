@@ -12,11 +12,7 @@ import Glibc
     /// Writes a plain day file of an agent; returns its bytes.
     @discardableResult
     static func writeDay(_ root: String, agent: String = "cls", _ date: String, _ bytes: [UInt8]) throws -> [UInt8] {
-        let dir = LedgerLayout(root: root).agentDirectory(agent)
-        try FileSystem.makeDirectories(dir)
-        let fd = try FileSystem.openForAppend("\(dir)/\(date).jsonl")
-        defer { close(fd) }
-        _ = bytes.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
+        try TestFiles.append(bytes, to: "\(LedgerLayout(root: root).agentDirectory(agent))/\(date).jsonl")
         return bytes
     }
 

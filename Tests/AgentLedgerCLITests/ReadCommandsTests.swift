@@ -23,17 +23,9 @@ import Glibc
                 TestEvents.event("heartbeat", agent: "cls", summary: "next day \(i)", after: 86400 + Double(i))
             )
         }
-        for e in events {
-            let path = layout.dayFile(agent: e.agent, date: e.localDate)
-            try FileSystem.makeDirectories(FileSystem.parentPath(path))
-            let fd = try FileSystem.openForAppend(path)
-            _ = EventLine.bytes(e).withUnsafeBytes { FileSystem.writeAll(fd, $0) }
-            close(fd)
-        }
+        try TestFiles.append(events, root: root)
         let torn = Array("{\"ts\":\"2025-11-17T05:00:00.000+07:00\",\"agent\":\"cls\n".utf8)
-        let fd = try FileSystem.openForAppend(layout.agentDirectory("cls") + "/2025-11-17.jsonl")
-        _ = torn.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
-        close(fd)
+        try TestFiles.append(torn, to: layout.agentDirectory("cls") + "/2025-11-17.jsonl")
         let archive = try await AgentLedgerBinary.runAsync(["archive", "--root", root, "--after-days", "0"])
         #expect(archive.status == 0, "\(archive.stderr)")
         #expect(FileSystem.exists(layout.agentDirectory("cls") + "/2025-11-16.jsonl.gz"))
@@ -176,19 +168,12 @@ import Glibc
         #expect(try await Self.waitForOutput(child, initial))
 
         // Appended to the open day, then a new day's file, as writers would.
-        let layout = LedgerLayout(root: dir.path)
         let more = [
             TestEvents.event("info", agent: "cls", summary: "appended", after: 86400 + 10),
             TestEvents.event("info", agent: "andy", summary: "filtered out", after: 86400 + 11),
             TestEvents.event("info", agent: "cls", summary: "new day", after: 2 * 86400),
         ]
-        for e in more {
-            let path = layout.dayFile(agent: e.agent, date: e.localDate)
-            try FileSystem.makeDirectories(FileSystem.parentPath(path))
-            let fd = try FileSystem.openForAppend(path)
-            _ = EventLine.bytes(e).withUnsafeBytes { FileSystem.writeAll(fd, $0) }
-            close(fd)
-        }
+        try TestFiles.append(more, root: dir.path)
         let expected = initial + Self.jsonLines([more[0], more[2]])
         #expect(try await Self.waitForOutput(child, expected))
         child.signal(signal)

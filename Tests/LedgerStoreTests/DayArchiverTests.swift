@@ -14,10 +14,7 @@ import Glibc
     @discardableResult
     static func writeDay(_ folder: String, _ date: String, count: Int, prefix: String = "") throws -> [UInt8] {
         let bytes = GzipTests.ledgerBytes(count)
-        try FileSystem.makeDirectories(folder)
-        let fd = try FileSystem.openForAppend("\(folder)/\(prefix)\(date).jsonl")
-        defer { close(fd) }
-        _ = bytes.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
+        try TestFiles.append(bytes, to: "\(folder)/\(prefix)\(date).jsonl")
         return bytes
     }
 

@@ -8,12 +8,7 @@ import Glibc
 #endif
 
 @Suite struct LedgerScannerTests {
-    static func append(_ path: String, _ bytes: [UInt8]) throws {
-        try FileSystem.makeDirectories(FileSystem.parentPath(path))
-        let fd = try FileSystem.openForAppend(path)
-        defer { close(fd) }
-        _ = bytes.withUnsafeBytes { FileSystem.writeAll(fd, $0) }
-    }
+    static func append(_ path: String, _ bytes: [UInt8]) throws { try TestFiles.append(bytes, to: path) }
 
     static func lines(_ events: [LedgerEvent]) -> [UInt8] { events.flatMap(EventLine.bytes) }
 
