@@ -14,15 +14,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     targets: [
         .target(name: "LedgerCore"),
+        // The libFuzzer entry both fuzzers hand their check to.
+        .target(name: "FuzzDriver"),
         // lld: gold stops with an internal error on the sanitizer runtime's debug information.
         .executableTarget(
             name: "FuzzLineParser",
-            dependencies: ["LedgerCore"],
+            dependencies: ["LedgerCore", "FuzzDriver"],
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),
         .executableTarget(
             name: "FuzzIdentifiers",
-            dependencies: ["LedgerCore"],
+            dependencies: ["LedgerCore", "FuzzDriver"],
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),
     ]

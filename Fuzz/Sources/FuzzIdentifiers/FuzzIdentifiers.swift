@@ -1,25 +1,10 @@
+import FuzzDriver
 import LedgerCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Hands the command line to libFuzzer, which calls the check below with each input.
 @main struct Main {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzIdentifiers))
-    }
+    static func main() { runLibFuzzer(fuzzIdentifiers) }
 }
-
-/// libFuzzer's entry for programs that have their own `main` (SwiftPM gives every executable one).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ body: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
 
 /// Any bytes as agent, session and event type ids: a valid id never holds a path separator, `..`, a
 /// leading dash, a control byte or anything outside ASCII, and the validators agree with each other.

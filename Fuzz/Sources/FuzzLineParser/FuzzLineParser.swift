@@ -1,25 +1,10 @@
+import FuzzDriver
 import LedgerCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Hands the command line to libFuzzer, which calls the check below with each input.
 @main struct Main {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzLineParser))
-    }
+    static func main() { runLibFuzzer(fuzzLineParser) }
 }
-
-/// libFuzzer's entry for programs that have their own `main` (SwiftPM gives every executable one).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ body: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
 
 /// Any bytes through the line parser: it must return an event or throw a `LedgerError`, never crash,
 /// and an event it accepts must survive a write and a second parse unchanged (a round trip).
