@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
-swift build -c release --product agent-ledger >/dev/null
+swift build -c release --static-swift-stdlib --product agent-ledger >/dev/null
 bin=.build/release/agent-ledger
 configs=(
   "async-1p|--mode async --producers 1"
