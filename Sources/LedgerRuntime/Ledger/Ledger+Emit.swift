@@ -30,8 +30,7 @@ extension Ledger {
             case .dropped, .closed: return false
             }
         }
-        var e = event
-        return writeNow(&e)
+        return writeNow(event)
     }
 
     /// Records an event from its fields; see ``emit(_:)``.
@@ -82,10 +81,7 @@ extension Ledger {
             reject(error)
             return false
         }
-        guard let queue else {
-            var e = event
-            return writeNow(&e)
-        }
+        guard let queue else { return writeNow(event) }
         while true {
             switch queue.tryOffer(event, encoder: encoder, keepEvent: bus.hasSubscribers) {
             case .accepted: return true
@@ -120,19 +116,25 @@ extension Ledger {
     }
 
     /// The sync-mode path: the line is in the file when this returns.
-    func writeNow(_ e: inout LedgerEvent) -> Bool {
-        encoder.complete(&e)
-        var line: [UInt8] = []
-        line.reserveCapacity(320)
-        EventLine.write(e, into: &line)
+    ///
+    /// The line is written on the caller's stack; the event is copied and completed only where it is
+    /// kept (a status update held back, the global stream, the bus).
+    func writeNow(_ event: LedgerEvent) -> Bool {
+        let stamp = encoder.stamp(event)
+        return StagedBytes.withStagedLine(
+            writing: { encoder.writeLine(event, stamp: stamp, into: &$0) },
+            then: { line in writeNow(event, stamp: stamp, line: UnsafeRawBufferPointer(line)) }
+        )
+    }
+
+    private func writeNow(_ event: LedgerEvent, stamp: EventEncoder.Stamp, line: UnsafeRawBufferPointer) -> Bool {
         if line.count > encoder.maxEventBytes {
-            reject(
-                LedgerError(.eventTooLarge, "event is \(line.count) bytes: the limit is \(encoder.maxEventBytes)")
-            )
+            reject(LedgerError(.eventTooLarge, "event is \(line.count) bytes: the limit is \(encoder.maxEventBytes)"))
             return false
         }
-        let event = e
-        let date = event.localDate
+        let date = CivilDate(daysSinceEpoch: event.timestamp.localDay(utcOffsetSeconds: stamp.utcOffsetSeconds))
+        let keepsStatus = StatusKind.of(event.type) != StatusKind.none
+        let borrowed = BorrowedBytes(line)
         let (written, statusDue) = syncState.withLock { s -> (Bool, [LedgerEvent]?) in
             let writer: DayFileWriter
             if let w = s.writers[event.agent] {
@@ -147,15 +149,17 @@ extension Ledger {
                 s.writers[event.agent] = writer
             }
             do throws(AppendFailure) {
-                try writer.append(line, date: date)
+                try writer.append(borrowed.bytes, date: date)
                 s.written += 1
             } catch {
                 s.failed += 1
                 lastWriteFailure.withLock { $0 = error.error }
                 return (false, nil)
             }
-            guard StatusKind.of(event.type) != StatusKind.none else { return (true, nil) }
-            s.statusPending[event.agent, default: []].append(event)
+            guard keepsStatus else { return (true, nil) }
+            var completed = event
+            encoder.apply(stamp, to: &completed)
+            Self.holdStatus(completed, in: &s.statusPending[event.agent, default: []])
             // Status is written at most once per flush interval per agent in sync mode.
             let now = MonotonicClock.nanoseconds()
             let last = s.statusWrittenAt[event.agent] ?? 0
@@ -166,15 +170,37 @@ extension Ledger {
         // A write that failed is counted (statistics, `lastWriteError`); the caller is not bothered.
         guard written else { return false }
         compatibilityFile?.append(line)
-        globalStream?.append([event])
+        var completed: LedgerEvent?
+        if globalStream != nil || bus.hasSubscribers {
+            var e = event
+            encoder.apply(stamp, to: &e)
+            globalStream?.append([e])
+            completed = e
+        }
         if let statusDue {
             try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)
         }
         if event.type == "session_end", let session = event.sessionID {
             _ = try? SessionStore(layout: layout).summarize(session: session, agent: event.agent)
         }
-        bus.publish(event)
+        if let completed { bus.publish(completed) }
         return true
+    }
+
+    /// Holds a status event back until the agent's status is next written.
+    ///
+    /// An event that applies to the status exactly as the one before it would (same type, and each
+    /// of task and session either given or not given before) replaces it: the status it leaves is the
+    /// same, and a stream of one kind of event keeps one event held per agent, not one per emit.
+    static func holdStatus(_ event: LedgerEvent, in pending: inout [LedgerEvent]) {
+        if let last = pending.last, last.type == event.type,
+            last.taskID == nil || event.taskID != nil,
+            last.sessionID == nil || event.sessionID != nil
+        {
+            pending[pending.count - 1] = event
+        } else {
+            pending.append(event)
+        }
     }
 
     /// Writes the status updates sync mode held back.
@@ -190,4 +216,11 @@ extension Ledger {
             try? store.apply(agent: agent, events: events)
         }
     }
+}
+
+/// Bytes on the caller's stack, handed into a lock's critical section: read there while the caller
+/// waits, never kept.
+private struct BorrowedBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 }

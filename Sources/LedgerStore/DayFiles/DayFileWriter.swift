@@ -269,12 +269,10 @@ public final class DayFileWriter {
         throw AppendFailure(completedBytes: complete, error: FileSystem.error("append to", path: path, errno: code))
     }
 
-    /// Whether the open descriptor is still the file at `path`: one `fstat` per write (a removed file,
-    /// or a file in a removed folder, has no links left), and an `lstat` of the path at most every
-    /// ``pathCheckInterval`` (a file renamed away or replaced).
+    /// Whether the open descriptor is still the file at `path`, by an `lstat` of the path at most every
+    /// ``pathCheckInterval`` (a file renamed away or replaced). A removed file, or a file in a removed
+    /// folder, is seen at every write: the `fstat` under the lock finds no links left.
     private func openFileIsStillAtPath() -> Bool {
-        var open = stat()
-        guard fstat(fd, &open) == 0, open.st_nlink > 0 else { return false }
         let now = MonotonicClock.nanoseconds()
         guard now &- pathCheckedAt >= Self.pathCheckInterval else { return true }
         pathCheckedAt = now
