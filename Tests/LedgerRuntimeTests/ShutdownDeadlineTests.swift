@@ -159,4 +159,58 @@ final class Watchdog: Sendable {
         _ = await ledger.shutdown()
         _ = try? await runner.value
     }
+
+    /// Without `run()`, `flush` and `shutdown` drain in a task of their own: a write stuck on a
+    /// hanging disk holds that task, and both still return at their deadlines with the stuck batch
+    /// reported. Once the disk answers, the drain finishes and the batch is in the file.
+    @Test func withoutRunFlushAndShutdownStillReturnAtTheirDeadlines() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let disk = StuckWrites()
+        defer { disk.release() }
+        // Were either call to wait for the stuck write, only the watchdog could free it.
+        let watchdog = Watchdog(seconds: 60) { disk.release() }
+        defer { watchdog.cancel() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
+        for i in 0..<100 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+        #expect(await ledger.flush(timeout: 0.5) == false)
+        for _ in 0..<3000 where disk.stuck == 0 && !watchdog.fired {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(disk.stuck == 1)
+        let report = await ledger.shutdown(timeout: 0.5)
+        #expect(!watchdog.fired, "flush or shutdown waited for the stuck write")
+        #expect(!report.complete)
+        #expect(report.lost == 100)
+        let s = report.statistics
+        #expect(s.accepted == 100)
+        #expect(s.written == 0)
+        #expect(s.written + s.dropped + UInt64(s.queueDepth + s.pendingRetry + s.inFlight) == 100)
+        disk.release()
+        let final = await ledger.shutdown(timeout: 120)
+        #expect(final.statistics.written == 100)
+        #expect(try ledgerEvents(dir.path, "cls").count == 100)
+    }
+
+    /// The same for `shutdown` alone: the drain it starts is the one that hangs.
+    @Test func withoutRunShutdownReturnsAtItsDeadline() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let disk = StuckWrites()
+        defer { disk.release() }
+        let watchdog = Watchdog(seconds: 60) { disk.release() }
+        defer { watchdog.cancel() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
+        for i in 0..<50 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
+        let report = await ledger.shutdown(timeout: 0.5)
+        #expect(!watchdog.fired, "shutdown waited for the stuck write")
+        #expect(!report.complete)
+        #expect(report.lost == 50)
+        // Intake is closed at once, even while the drain is stuck.
+        #expect(!ledger.emit("info", agent: "cls"))
+        disk.release()
+        let final = await ledger.shutdown(timeout: 120)
+        #expect(final.statistics.written == 50)
+        #expect(try ledgerEvents(dir.path, "cls").count == 50)
+    }
 }

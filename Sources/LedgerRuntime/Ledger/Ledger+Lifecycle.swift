@@ -1,4 +1,5 @@
 import CoreMetrics
+import Dispatch
 import LedgerCore
 import LedgerStore
 import ServiceLifecycle
@@ -68,7 +69,7 @@ extension Ledger: Service {
             queue.wake.signal()
             done = await waitForWritten(target, seconds: seconds)
         } else {
-            done = await drainInline(
+            done = await drainBeforeDeadline(
                 queue,
                 deadline: ContinuousClock.now.advanced(by: .nanoseconds(Int64(min(max(seconds, 0), 86400) * 1e9)))
             )
@@ -108,17 +109,34 @@ extension Ledger: Service {
                 _ = await waitForFinish(seconds: 0.5)
             }
         } else {
-            _ = await drainInline(queue, deadline: deadline)
-            let left = queue.take()
-            var lost: UInt64 = 0
-            if let left {
-                lost += UInt64(left.batch.count)
-                countLost(left.batch, agents: left.agents)
+            // No `run()` loop: this call starts the drain, in a task of its own on the drain executor,
+            // and waits for it until the deadline. A write stuck on a hanging disk holds that task,
+            // never this caller. The drain counts as the loop from now on: a second `shutdown` or a
+            // `flush` waits for it as they would for `run()`'s loop.
+            let starts = control.withLock { c -> Bool in
+                if c.runnerActive || c.finished { return false }
+                c.runnerActive = true
+                return true
             }
-            lost += await flusher.abandonPending()
-            await refreshFlushTotals()
-            await flusher.closeAll()
-            return await finish(lost: lost, complete: lost == 0)
+            if starts {
+                Task(executorPreference: Self.drainExecutor) {
+                    _ = await self.drainInline(queue, deadline: deadline)
+                    let left = queue.take()
+                    var lost: UInt64 = 0
+                    if let left {
+                        lost += UInt64(left.batch.count)
+                        self.countLost(left.batch, agents: left.agents)
+                    }
+                    lost += await self.flusher.abandonPending()
+                    await self.refreshFlushTotals()
+                    await self.flusher.closeAll()
+                    _ = await self.finish(lost: lost, complete: lost == 0)
+                }
+            }
+            if !(await waitForFinish(seconds: Self.seconds(until: deadline))) {
+                // Past the deadline the drain takes no more batches and counts what is left as lost.
+                _ = await waitForFinish(seconds: 0.5)
+            }
         }
         if let done = control.withLock({ $0.report }) { return done }
         let stats = await statistics()
@@ -270,7 +288,33 @@ extension Ledger: Service {
         metrics.queueDepth.record(queue?.pending.count ?? 0)
     }
 
-    /// Without a running loop (``run()`` not started), `flush` and `shutdown` write in the caller's task.
+    /// Without a running loop (``run()`` not started), `flush` drains in a task of its own on the drain
+    /// executor and waits for it until `deadline`: a write stuck on a hanging disk holds that task,
+    /// never the caller. The drain stops taking batches at the deadline.
+    ///
+    /// - Returns: whether everything was written before the deadline.
+    func drainBeforeDeadline(_ queue: EventQueue, deadline: ContinuousClock.Instant) async -> Bool {
+        let outcome = OneShot<Bool>()
+        Task(executorPreference: Self.drainExecutor) {
+            outcome.resolve(await self.drainInline(queue, deadline: deadline))
+        }
+        // A dispatch timer, not a task: it fires on time however busy the concurrency pool is.
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(until: deadline)) {
+            outcome.resolve(false)
+        }
+        return await outcome.value
+    }
+
+    /// Seconds from now until `deadline`, 0 when it has passed.
+    static func seconds(until deadline: ContinuousClock.Instant) -> Double {
+        let left = ContinuousClock.now.duration(to: deadline).components
+        return max(0, Double(left.seconds) + Double(left.attoseconds) / 1e18)
+    }
+
+    /// Where the drains of `flush` and `shutdown` run when ``run()`` is not running.
+    static let drainExecutor = DrainExecutor(label: "agent-ledger.drain")
+
+    /// Writes what is queued, batch by batch, until nothing is left or `deadline` has passed.
     func drainInline(_ queue: EventQueue, deadline: ContinuousClock.Instant) async -> Bool {
         while ContinuousClock.now < deadline {
             if let taken = queue.take() {

@@ -27,3 +27,29 @@ final class FileWorkExecutor: SerialExecutor, @unchecked Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 }
+
+/// Runs tasks' own code on a serial dispatch queue instead of the shared concurrency pool.
+///
+/// For the drains that `flush` and `shutdown` start when `run()` is not running: their callers wait
+/// for them against a deadline, and a drain that waited for a pool thread (on a machine whose pool is
+/// busy with the program's own work) would miss it. Their writes run on the flusher's
+/// ``FileWorkExecutor``; what runs here only takes batches and waits, so one queue serves them all.
+final class DrainExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `DispatchQueue` is thread-safe; it is not marked Sendable on every platform.
+    private let queue: DispatchQueue
+
+    init(label: String) {
+        queue = DispatchQueue(label: label)
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async {
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
+    }
+
+    func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+}
