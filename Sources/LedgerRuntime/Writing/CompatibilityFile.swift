@@ -56,17 +56,20 @@ final class CompatibilityFile: Sendable {
         guard bytes.count > 0 else { return }
         let today = timeZone.localDate(of: timeSource.now())
         let ok = state.withLock { s -> Bool in
-            // The day of what the open file holds, when it is still the file at the path.
-            var writtenDay: CivilDate?
+            // The day of what the open file holds, and which file that is.
+            var written: Written?
             if s.fd >= 0 && (s.day != today || !FileSystem.isStillAtPath(s.fd, path)) {
-                if s.day != today && FileSystem.isStillAtPath(s.fd, path) { writtenDay = s.day }
+                var st = stat()
+                if s.day != today, let day = s.day, fstat(s.fd, &st) == 0 {
+                    written = Written(day: day, device: st.st_dev, inode: st.st_ino)
+                }
                 close(s.fd)
                 s.fd = -1
             }
             if s.fd < 0 {
                 do throws(LedgerError) {
                     try FileSystem.makeDirectories(FileSystem.parentPath(path))
-                    try rotateIfOlder(than: today, writtenOn: writtenDay)
+                    try rotateIfOlder(than: today, written: written)
                     s.fd = try FileSystem.openForAppend(path)
                     s.day = today
                 } catch {
@@ -87,13 +90,36 @@ final class CompatibilityFile: Sendable {
         bytes.withUnsafeBytes { append($0) }
     }
 
-    /// Moves the file aside when it was last written before `today`: on `writtenOn` when this process
-    /// wrote it, else on the day of its modification time.
-    private func rotateIfOlder(than today: CivilDate, writtenOn: CivilDate?) throws(LedgerError) {
+    /// The day this process last wrote the file on, and which file (device and inode) it wrote.
+    struct Written {
+        var day: CivilDate
+        var device: dev_t
+        var inode: ino_t
+    }
+
+    /// Moves the file aside when it was last written before `today`: on the day this process wrote it
+    /// (when the file at the path is still the one it wrote), else on the day of its modification time.
+    ///
+    /// Under an exclusive `flock` on the folder, shared by every process writing the file: at midnight
+    /// each of them sees yesterday's file, and only the first moves it. The others find the file at the
+    /// path new, or gone, and leave it. Without the lock, a second process could take the first's new
+    /// file for yesterday's and move today's lines aside. Where the folder cannot be locked (a file
+    /// system without `flock`), the file is moved without it.
+    func rotateIfOlder(than today: CivilDate, written: Written?) throws(LedgerError) {
+        let folder = open(FileSystem.parentPath(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if folder >= 0 { close(folder) } }
+        if folder >= 0 {
+            while flock(folder, LOCK_EX) != 0 && errno == EINTR {}
+        }
         var st = stat()
         guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0 else { return }
         let modified = Timestamp(nanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
-        let day = writtenOn ?? timeZone.localDate(of: modified)
+        let day: CivilDate
+        if let written, written.device == st.st_dev, written.inode == st.st_ino {
+            day = written.day
+        } else {
+            day = timeZone.localDate(of: modified)
+        }
         guard day < today else { return }
         let target = Self.rotatedPath(path, day: day)
         if link(path, target) == 0 {
@@ -104,6 +130,12 @@ final class CompatibilityFile: Sendable {
         // Another process rotated it first: the file at the path is already a new one, or gone.
         if code == ENOENT { return }
         guard code == EEXIST else { throw FileSystem.error("rotate", path: path, errno: code) }
+        // Moved aside already, by a process stopped between the link and the unlink: finish the move.
+        var aside = stat()
+        if lstat(target, &aside) == 0 && aside.st_dev == st.st_dev && aside.st_ino == st.st_ino {
+            if unlink(path) != 0 && errno != ENOENT { throw FileSystem.error("rotate", path: path, errno: errno) }
+            return
+        }
         // That day was rotated before (the clock went back, say): add to it rather than replace it.
         let content = try FileSystem.readFile(path)
         let fd = try FileSystem.openForAppend(target)
