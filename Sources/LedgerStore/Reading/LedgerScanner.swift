@@ -62,36 +62,28 @@ public final class LedgerScanner {
         return byDate.keys.sorted().map { ($0, byDate[$0]!) }
     }
 
+    /// Called between listing the day files and opening them; for tests, which make the archiver's
+    /// moves happen there. `nil` in production.
+    var afterListing: (() -> Void)?
+
     /// Calls `body` with each matching event in time order; `body` returns `false` to stop.
     public func scan(_ body: (ScannedEvent) throws(LedgerError) -> Bool) throws(LedgerError) {
         for (_, files) in days() {
+            afterListing?()
             var streams: [DayStream] = []
+            // Per agent: its plain file and its archive of the day, either or both.
+            var byAgent: [String: (plain: DayFile?, archive: DayFile?)] = [:]
+            var agents: [String] = []
             for file in files {
-                do throws(LedgerError) {
-                    let stream = try DayStream(file: file, filter: filter, forFollowing: forFollowing)
-                    if file.name.kind == .archive,
-                        files.contains(where: { $0.agent == file.agent && $0.name == file.name.with(.plain) })
-                    {
-                        stream.duplicates = try LedgerReader.eventIDs(inFile: String(file.path.dropLast(3)))
-                    }
-                    streams.append(stream)
-                } catch {
-                    // The archiver may have replaced a plain file by its archive since the listing.
-                    if error.code == .notFound, file.name.kind == .plain {
-                        let archive = file.path + ".gz"
-                        if !files.contains(where: { $0.path == archive }), FileSystem.exists(archive),
-                            let s = try? DayStream(
-                                file: DayFile(agent: file.agent, name: file.name.with(.archive), path: archive),
-                                filter: filter,
-                                forFollowing: forFollowing
-                            )
-                        {
-                            streams.append(s)
-                        }
-                        continue
-                    }
-                    unreadableFiles.append(error)
+                if byAgent[file.agent] == nil { agents.append(file.agent) }
+                switch file.name.kind {
+                case .archive: byAgent[file.agent, default: (nil, nil)].archive = file
+                case .plain, .temporary: byAgent[file.agent, default: (nil, nil)].plain = file
                 }
+            }
+            for agent in agents {
+                let (plain, archive) = byAgent[agent]!
+                streams += open(plain: plain, archive: archive)
             }
             for s in streams { try advance(s) }
             while true {
@@ -123,6 +115,58 @@ public final class LedgerScanner {
             return true
         }
         return all
+    }
+
+    /// Opens one agent's files of one day, as they are now; the listing may be out of date.
+    ///
+    /// The archiver moves a plain file into its archive (a first archive, or late events appended as a
+    /// second member) by writing the new archive, renaming it into place, then removing the plain
+    /// file. When both were listed, the plain file is opened first and its event ids read, then the
+    /// archive: if the plain file is still there, the archive's copies of its events (when the move
+    /// happened in between) are skipped; if it is gone, the move is done and the archive opened after
+    /// it holds everything. Either way every event is read once.
+    private func open(plain: DayFile?, archive: DayFile?) -> [DayStream] {
+        var streams: [DayStream] = []
+        var duplicates: Set<EventID>?
+        var archive = archive
+        if let plain {
+            do throws(LedgerError) {
+                let stream = try DayStream(file: plain, filter: filter, forFollowing: forFollowing)
+                if archive == nil {
+                    streams.append(stream)
+                } else {
+                    do throws(LedgerError) {
+                        duplicates = try LedgerReader.eventIDs(inFile: plain.path)
+                        streams.append(stream)
+                    } catch {
+                        // Not found: moved into the archive since it was opened, and the archive, opened
+                        // after, has its events. Otherwise it is reported. Either way the archive is read.
+                        if error.code != .notFound { unreadableFiles.append(error) }
+                    }
+                }
+            } catch {
+                guard error.code == .notFound else {
+                    unreadableFiles.append(error)
+                    return streams
+                }
+                // Archived since the listing: read its archive instead.
+                if archive == nil {
+                    let path = plain.path + ".gz"
+                    guard FileSystem.exists(path) else { return streams }
+                    archive = DayFile(agent: plain.agent, name: plain.name.with(.archive), path: path)
+                }
+            }
+        }
+        if let archive {
+            do throws(LedgerError) {
+                let stream = try DayStream(file: archive, filter: filter, forFollowing: forFollowing)
+                if let duplicates { stream.duplicates = duplicates }
+                streams.append(stream)
+            } catch {
+                unreadableFiles.append(error)
+            }
+        }
+        return streams
     }
 
     private func advance(_ s: DayStream) throws(LedgerError) {
