@@ -145,12 +145,11 @@ public final class LedgerScanner {
                     }
                 }
             } catch {
-                guard error.code == .notFound else {
+                // Unreadable: reported, and the archive, if any, is still read.
+                if error.code != .notFound {
                     unreadableFiles.append(error)
-                    return streams
-                }
-                // Archived since the listing: read its archive instead.
-                if archive == nil {
+                } else if archive == nil {
+                    // Archived since the listing: read its archive instead.
                     let path = plain.path + ".gz"
                     guard FileSystem.exists(path) else { return streams }
                     archive = DayFile(agent: plain.agent, name: plain.name.with(.archive), path: path)
