@@ -26,6 +26,16 @@ final class StuckWrites: WriteFaults {
     }
 }
 
+/// A disk that takes `seconds` for every write.
+final class SlowWrites: WriteFaults {
+    let seconds: Double
+    init(seconds: Double) { self.seconds = seconds }
+    func fault(path: String, bytes: Int) -> (errno: Int32, writtenFirst: Int)? {
+        usleep(UInt32(seconds * 1e6))
+        return nil
+    }
+}
+
 /// Calls `fire` from its own thread after `seconds`, unless cancelled: it does not need the
 /// concurrency pool, so it still acts when the pool is starved.
 final class Watchdog: Sendable {
@@ -212,5 +222,22 @@ final class Watchdog: Sendable {
         let final = await ledger.shutdown(timeout: 120)
         #expect(final.statistics.written == 50)
         #expect(try ledgerEvents(dir.path, "cls").count == 50)
+    }
+
+    /// Flushes that return at their deadline leave their drains running; the next flush's drain
+    /// waits for them, so batches still reach the file in the order they were queued.
+    @Test func drainsThatOutliveTheirFlushKeepTheQueuesOrder() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: SlowWrites(seconds: 0.03))
+        for i in 0..<200 {
+            ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))])
+            if i % 10 == 9 { _ = await ledger.flush(timeout: 0.005) }
+        }
+        #expect(await ledger.flush(timeout: 120))
+        let report = await ledger.shutdown()
+        #expect(report.complete)
+        let seqs = try ledgerEvents(dir.path, "cls").compactMap { $0.data["seq"]?.intValue }
+        #expect(seqs == Array(0..<200))
     }
 }

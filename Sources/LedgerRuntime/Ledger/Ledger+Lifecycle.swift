@@ -119,7 +119,7 @@ extension Ledger: Service {
                 return true
             }
             if starts {
-                Task(executorPreference: Self.drainExecutor) {
+                startDrain {
                     _ = await self.drainInline(queue, deadline: deadline)
                     let left = queue.take()
                     var lost: UInt64 = 0
@@ -289,13 +289,13 @@ extension Ledger: Service {
     }
 
     /// Without a running loop (``run()`` not started), `flush` drains in a task of its own on the drain
-    /// executor and waits for it until `deadline`: a write stuck on a hanging disk holds that task,
-    /// never the caller. The drain stops taking batches at the deadline.
+    /// executor (after any drain before it) and waits for it until `deadline`: a write stuck on a
+    /// hanging disk holds that task, never the caller. The drain stops taking batches at the deadline.
     ///
     /// - Returns: whether everything was written before the deadline.
     func drainBeforeDeadline(_ queue: EventQueue, deadline: ContinuousClock.Instant) async -> Bool {
         let outcome = OneShot<Bool>()
-        Task(executorPreference: Self.drainExecutor) {
+        startDrain {
             outcome.resolve(await self.drainInline(queue, deadline: deadline))
         }
         // A dispatch timer, not a task: it fires on time however busy the concurrency pool is.
@@ -303,6 +303,18 @@ extension Ledger: Service {
             outcome.resolve(false)
         }
         return await outcome.value
+    }
+
+    /// Starts a drain on the drain executor, after the drain started before it has ended: one drain
+    /// at a time, so two never take batches side by side and write them out of order.
+    func startDrain(_ body: @escaping @Sendable () async -> Void) {
+        control.withLock { c in
+            let previous = c.lastDrain
+            c.lastDrain = Task(executorPreference: Self.drainExecutor) {
+                await previous?.value
+                await body()
+            }
+        }
     }
 
     /// Seconds from now until `deadline`, 0 when it has passed.

@@ -67,6 +67,10 @@ public final class Ledger: Sendable {
         var flushTotals = FlushTotals()
         var pendingEventsAtLastCheck = 0
         var reportedCounters = EventQueue.Counters()
+        /// The last drain started by `flush` or `shutdown` without `run()`. Each waits for the one
+        /// before it, so that batches reach the files in queue order even when a drain outlives the
+        /// call that started it.
+        var lastDrain: Task<Void, Never>?
     }
 
     struct SyncState {
