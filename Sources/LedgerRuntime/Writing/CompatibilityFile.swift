@@ -123,7 +123,7 @@ final class CompatibilityFile: Sendable {
         guard day < today else { return }
         let target = Self.rotatedPath(path, day: day)
         if link(path, target) == 0 {
-            if unlink(path) != 0 && errno != ENOENT { throw FileSystem.error("rotate", path: path, errno: errno) }
+            try FileSystem.remove(path)
             return
         }
         let code = errno
@@ -133,7 +133,7 @@ final class CompatibilityFile: Sendable {
         // Moved aside already, by a process stopped between the link and the unlink: finish the move.
         var aside = stat()
         if lstat(target, &aside) == 0 && aside.st_dev == st.st_dev && aside.st_ino == st.st_ino {
-            if unlink(path) != 0 && errno != ENOENT { throw FileSystem.error("rotate", path: path, errno: errno) }
+            try FileSystem.remove(path)
             return
         }
         // That day was rotated before (the clock went back, say): add to it rather than replace it.
@@ -143,6 +143,6 @@ final class CompatibilityFile: Sendable {
         if let e = content.withUnsafeBytes({ FileSystem.writeAll(fd, $0) }).errno {
             throw FileSystem.error("append to", path: target, errno: e)
         }
-        if unlink(path) != 0 && errno != ENOENT { throw FileSystem.error("rotate", path: path, errno: errno) }
+        try FileSystem.remove(path)
     }
 }
