@@ -134,6 +134,13 @@ extension Ledger {
         }
         let date = CivilDate(daysSinceEpoch: event.timestamp.localDay(utcOffsetSeconds: stamp.utcOffsetSeconds))
         let keepsStatus = StatusKind.of(event.type) != StatusKind.none
+        // The completed event, made once, where it is kept: a held status update, the global stream, the bus.
+        var completed: LedgerEvent?
+        if keepsStatus || globalStream != nil || bus.hasSubscribers {
+            var e = event
+            encoder.apply(stamp, to: &e)
+            completed = e
+        }
         let borrowed = BorrowedBytes(line)
         let (written, statusDue) = syncState.withLock { s -> (Bool, [LedgerEvent]?) in
             let writer: DayFileWriter
@@ -156,9 +163,7 @@ extension Ledger {
                 lastWriteFailure.withLock { $0 = error.error }
                 return (false, nil)
             }
-            guard keepsStatus else { return (true, nil) }
-            var completed = event
-            encoder.apply(stamp, to: &completed)
+            guard keepsStatus, let completed else { return (true, nil) }
             Self.holdStatus(completed, in: &s.statusPending[event.agent, default: []])
             // Status is written at most once per flush interval per agent in sync mode.
             let now = MonotonicClock.nanoseconds()
@@ -170,13 +175,7 @@ extension Ledger {
         // A write that failed is counted (statistics, `lastWriteError`); the caller is not bothered.
         guard written else { return false }
         compatibilityFile?.append(line)
-        var completed: LedgerEvent?
-        if globalStream != nil || bus.hasSubscribers {
-            var e = event
-            encoder.apply(stamp, to: &e)
-            globalStream?.append([e])
-            completed = e
-        }
+        if let completed { globalStream?.append([completed]) }
         if let statusDue {
             try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)
         }
