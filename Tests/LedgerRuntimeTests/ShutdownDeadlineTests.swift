@@ -64,6 +64,21 @@ final class Watchdog: Sendable {
 }
 
 @Suite struct ShutdownDeadlineTests {
+    /// Starts `run()` and waits (up to a minute) until its loop is up.
+    static func running(_ ledger: Ledger) async throws -> Task<Void, any Error> {
+        let runner = Task { try await ledger.run() }
+        try await waitUntil(seconds: 60) { ledger.control.withLock { $0.runnerActive } }
+        #expect(ledger.control.withLock { $0.runnerActive })
+        return runner
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `seconds` have passed.
+    static func waitUntil(seconds: Double = 30, _ condition: () -> Bool) async throws {
+        for _ in 0..<Int(seconds * 100) where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// A batch still being written when the deadline passes is neither written nor dropped yet: the
     /// report counts it as not written, the statistics show it in flight (every event is accounted
     /// for), and neither they nor a flush with a deadline wait for the stuck write.
@@ -73,11 +88,7 @@ final class Watchdog: Sendable {
         let disk = StuckWrites()
         defer { disk.release() }
         let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
-        let runner = Task { try await ledger.run() }
-        for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(ledger.control.withLock { $0.runnerActive })
+        let runner = try await Self.running(ledger)
         for i in 0..<100 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
         // A flush with a deadline returns at it, without the events, while the write is stuck.
         #expect(await ledger.flush(timeout: 0.5) == false)
@@ -104,18 +115,13 @@ final class Watchdog: Sendable {
         let watchdog = Watchdog(seconds: 60) { disk.release() }
         defer { watchdog.cancel() }
         let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
-        let runner = Task { try await ledger.run() }
-        for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let runner = try await Self.running(ledger)
         let agents = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
         for a in 0..<agents { ledger.emit("info", agent: "agent-\(a)", data: ["seq": 1]) }
         #expect(await ledger.flush(timeout: 0.2) == false)
         // At least as many writes hang at once as the shared pool has threads.
         let stuckAtOnce = min(agents, max(2, ProcessInfo.processInfo.activeProcessorCount))
-        for _ in 0..<3000 where disk.stuck < stuckAtOnce && !watchdog.fired {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitUntil { disk.stuck >= stuckAtOnce || watchdog.fired }
         #expect(disk.stuck >= stuckAtOnce)
         // Other work goes on while every agent's write hangs.
         let other = Task { () -> Int in
@@ -150,13 +156,10 @@ final class Watchdog: Sendable {
             },
             faults: disk
         )
-        let runner = Task { try await ledger.run() }
-        for _ in 0..<6000 where !ledger.control.withLock({ $0.runnerActive }) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let runner = try await Self.running(ledger)
         for i in 0..<3 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
         #expect(await ledger.flush(timeout: 0.5) == false)
-        for _ in 0..<3000 where disk.stuck == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Self.waitUntil { disk.stuck > 0 }
         #expect(disk.stuck == 1)
         let copied = FileSystem.exists(path) ? try TestEvents.lines(path) : []
         #expect(copied.isEmpty)
@@ -184,9 +187,7 @@ final class Watchdog: Sendable {
         let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
         for i in 0..<100 { ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i))]) }
         #expect(await ledger.flush(timeout: 0.5) == false)
-        for _ in 0..<3000 where disk.stuck == 0 && !watchdog.fired {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitUntil { disk.stuck > 0 || watchdog.fired }
         #expect(disk.stuck == 1)
         let report = await ledger.shutdown(timeout: 0.5)
         #expect(!watchdog.fired, "flush or shutdown waited for the stuck write")
