@@ -33,6 +33,9 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
+        // A file's size, links and identity without its times (statx), for the checks between appends.
+        .target(name: "CFileStatus"),
+
         // Event model, JSON value, line encoder and parser, validation, ids, time.
         .target(
             name: "LedgerCore",
@@ -42,7 +45,7 @@ let package = Package(
         // Append-only day files, atomic writes, status and session summary files, gzip.
         .target(
             name: "LedgerStore",
-            dependencies: ["LedgerCore", "CZlib"],
+            dependencies: ["LedgerCore", "CZlib", "CFileStatus"],
             swiftSettings: swiftSettings
         ),
 

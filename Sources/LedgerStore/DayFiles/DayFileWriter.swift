@@ -230,9 +230,10 @@ public final class DayFileWriter {
             throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
         }
         defer { flock(fd, LOCK_UN) }
-        var st = stat()
-        var size: off_t = fstat(fd, &st) == 0 ? st.st_size : -1
-        if size >= 0 && st.st_nlink == 0 { return false }
+        // Size and links only: asking for the times would make this append dirty the inode (see FileSystem.status).
+        let status = FileSystem.status(of: fd)
+        var size: off_t = status.map { off_t($0.size) } ?? -1
+        if let status, status.links == 0 { return false }
         let end = knownEnd
         knownEnd = -1
         if needsSeal || size < 0 || (size != end && !Self.endsWithNewline(fd: fd, size: size)) {
@@ -269,9 +270,9 @@ public final class DayFileWriter {
         throw AppendFailure(completedBytes: complete, error: FileSystem.error("append to", path: path, errno: code))
     }
 
-    /// Whether the open descriptor is still the file at `path`, by an `lstat` of the path at most every
+    /// Whether the open descriptor is still the file at `path`, by a look at the path at most every
     /// ``pathCheckInterval`` (a file renamed away or replaced). A removed file, or a file in a removed
-    /// folder, is seen at every write: the `fstat` under the lock finds no links left.
+    /// folder, is seen at every write: the status read under the lock finds no links left.
     private func openFileIsStillAtPath() -> Bool {
         let now = MonotonicClock.nanoseconds()
         guard now &- pathCheckedAt >= Self.pathCheckInterval else { return true }
