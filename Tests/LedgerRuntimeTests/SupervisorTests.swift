@@ -160,9 +160,16 @@ struct SmallFilesystem {
         #expect(events.contains { $0.type == "ledger.degraded" })
         let recovered = try #require(events.first { $0.type == "ledger.recovered" })
         #expect(recovered.data["dropped"]?.intValue == Int64(s.droppedWriteFailed))
-        let dropped = try #require(events.first { $0.type == "ledger.dropped" })
-        #expect(dropped.data["dropped"]?.intValue == Int64(s.droppedWriteFailed))
-        #expect(dropped.data["reason"] == "disk_unavailable")
+        // On a loaded machine the queue may also have been full now and then: those drops have notices
+        // of their own, with their own reason. Each kind adds up to its count.
+        #expect(droppedNoticed(events, reason: "disk_unavailable") == Int64(s.droppedWriteFailed))
+        #expect(droppedNoticed(events, reason: "queue_full") == Int64(s.droppedQueueFull))
+    }
+
+    /// The sum of the counts of `ledger.dropped` notices with `reason`.
+    func droppedNoticed(_ events: [LedgerEvent], reason: String) -> Int64 {
+        events.filter { $0.type == "ledger.dropped" && $0.data["reason"] == .string(reason) }
+            .compactMap { $0.data["dropped"]?.intValue }.reduce(0, +)
     }
 
     @Test func oneAgentsBacklogLeavesOtherAgentsTheirShareOfTheCap() async throws {
@@ -280,6 +287,112 @@ struct SmallFilesystem {
         let dropped = try #require(events.first { $0.type == "ledger.dropped" })
         #expect(dropped.data["reason"] == "write_refused")
         #expect(dropped.data["dropped"] == 500)
+    }
+}
+
+/// Fails every write to one agent's files with EIO until told to stop.
+final class FailingAgent: WriteFaults, @unchecked Sendable {
+    private let lock = NSLock()
+    private let agent: String
+    private var failing = true
+
+    init(_ agent: String) { self.agent = agent }
+
+    func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        failing = false
+    }
+
+    func fault(path: String, bytes: Int) -> (errno: Int32, writtenFirst: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failing && path.contains("/ledger/\(agent)/") ? (EIO, 0) : nil
+    }
+}
+
+/// Episodes whose lines were not kept (refused, or over the budget) are still recorded, without
+/// waiting for the agent's next event.
+@Suite struct QuietEpisodeTests {
+    /// Events of `agent` once `condition` holds for them, polled for up to a minute.
+    func events(_ root: String, _ agent: String, until condition: ([LedgerEvent]) -> Bool) async throws -> [LedgerEvent]
+    {
+        var events: [LedgerEvent] = []
+        for _ in 0..<6000 {
+            events = (try? ledgerEvents(root, agent)) ?? []
+            if condition(events) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return events
+    }
+
+    /// Refused writes, then the cause removed and nothing more emitted: the running ledger's retries
+    /// write `ledger.recovered` and `ledger.dropped` with the count on their own.
+    @Test func aRefusedEpisodeIsRecordedOnceFixedWithoutAnotherEvent() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let root = dir.join("root")
+        let outside = dir.join("outside")
+        try FileSystem.makeDirectories(outside)
+        try FileSystem.makeDirectories("\(root)/g/ledger")
+        #expect(symlink(outside, "\(root)/g/ledger/bad") == 0)
+        let ledger = try Ledger(configuration: asyncConfig(root) { $0.flushInterval = 0.05 })
+        let runner = try await ShutdownDeadlineTests.running(ledger)
+        for i in 0..<50 { ledger.emit("info", agent: "bad", data: ["seq": .int(Int64(i))]) }
+        #expect(await ledger.flush(timeout: 120))
+        #expect(await ledger.statistics().droppedWriteRefused == 50)
+
+        try FileSystem.remove("\(root)/g/ledger/bad")
+        let events = try await events(root, "bad") { e in e.contains { $0.type == "ledger.dropped" } }
+        #expect(events.filter { $0.type == "info" }.isEmpty)
+        let recovered = try #require(events.first { $0.type == "ledger.recovered" })
+        #expect(recovered.data["dropped"] == 50)
+        let dropped = try #require(events.first { $0.type == "ledger.dropped" })
+        #expect(dropped.data["reason"] == "write_refused")
+        #expect(dropped.data["dropped"] == 50)
+        let report = await ledger.shutdown()
+        #expect(report.statistics.dropped == 50)
+        try await runner.value
+    }
+
+    /// An I/O error with a budget too small to keep any line: every event is dropped, yet the episode
+    /// is in the file — `ledger.degraded`, `ledger.recovered`, and `ledger.dropped` with the exact
+    /// count — once writes work again, with nothing more emitted.
+    @Test func anEpisodeThatKeptNothingIsRecordedOnceWritesWork() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let disk = FailingAgent("cls")
+        let pad = String(repeating: "x", count: 3500)
+        let ledger = try Ledger(
+            configuration: asyncConfig(dir.path) {
+                $0.flushInterval = 0.05
+                $0.bufferBytes = 4096
+                $0.maxEventBytes = 4096
+            },
+            faults: disk
+        )
+        let runner = try await ShutdownDeadlineTests.running(ledger)
+        for i in 0..<20 {
+            ledger.emit("info", agent: "cls", data: ["seq": .int(Int64(i)), "pad": .string(pad)])
+            _ = await ledger.flush(timeout: 5)
+        }
+        let failing = await ledger.statistics()
+        #expect(failing.pendingRetry == 0)
+        #expect(failing.droppedWriteFailed + failing.droppedQueueFull == 20)
+        #expect(failing.droppedWriteFailed > 0)
+
+        disk.stop()
+        let events = try await events(dir.path, "cls") { e in
+            e.contains { $0.type == "ledger.dropped" && $0.data["reason"] == "disk_unavailable" }
+        }
+        #expect(events.filter { $0.type == "info" }.isEmpty)
+        #expect(events.contains { $0.type == "ledger.degraded" && $0.data["errno"] == .int(Int64(EIO)) })
+        #expect(events.contains { $0.type == "ledger.recovered" })
+        let noticed = events.filter { $0.type == "ledger.dropped" && $0.data["reason"] == "disk_unavailable" }
+            .compactMap { $0.data["dropped"]?.intValue }.reduce(0, +)
+        #expect(noticed == Int64(failing.droppedWriteFailed))
+        _ = await ledger.shutdown()
+        try await runner.value
     }
 }
 

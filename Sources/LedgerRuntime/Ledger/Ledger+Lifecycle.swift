@@ -184,7 +184,7 @@ extension Ledger: Service {
             let due =
                 queue.isBatchDue(count: count, bytes: bytes) || (count > 0 && waited >= configuration.flushInterval)
                 || flushRequested || shuttingDown || (hasDrops && count == 0)
-                || (pending.events > 0 && (pending.nextRetry ?? 1) <= 0)
+                || (pending.nextRetry ?? 1) <= 0
             if due {
                 control.withLock { $0.flushRequested = false }
                 await processOnce(queue)
@@ -221,7 +221,7 @@ extension Ledger: Service {
 
     func processOnce(_ queue: EventQueue) async {
         let taken = queue.take()
-        let retries = await flusher.pendingState().events > 0
+        let retries = await flusher.pendingState().nextRetry != nil
         guard taken != nil || retries else {
             resolveWaiters(pendingEvents: 0)
             return

@@ -13,6 +13,8 @@ import Darwin
 /// did not make it are kept (within the shared ``PendingBudget``) and written again with backoff
 /// once the disk recovers. The agent's ledger records `ledger.degraded` when trouble starts and
 /// `ledger.recovered` when it ends; what could not be kept is counted and recorded as `ledger.dropped`.
+/// An episode stays open, and is retried with backoff, until those notices are in the file: they do
+/// not wait for the agent's next event, and they never depend on room in the shared budget.
 actor AgentWriter {
     let agent: String
     /// Its writes block on the disk: they run on a dispatch thread, never on the shared pool.
@@ -32,6 +34,11 @@ actor AgentWriter {
     /// The bytes of `pending`, all taken from the shared budget.
     private var pendingBytes = 0
     private var degradedSince: Timestamp?
+    /// The episode's `ledger.degraded` line, written before the lines kept behind it. Outside the
+    /// budget: one line per episode, so that a full budget never makes an episode silent.
+    private var openingNotice: (day: Int32, bytes: [UInt8])?
+    /// The episode's `ledger.recovered` is in the file and its `ledger.dropped` is not yet.
+    private var recoveredWritten = false
     private var lastError: LedgerError?
     private var retryAttempt = 0
     private var nextRetry: ContinuousClock.Instant?
@@ -94,12 +101,12 @@ actor AgentWriter {
         endedSessions: [String] = []
     ) -> Report {
         var report = Report(agent: agent)
-        if !pending.isEmpty {
+        if hasBacklog {
             // Keep order: new lines queue behind the ones waiting for the disk.
             _ = retryNow(&report)
         }
         for chunk in chunks {
-            if !pending.isEmpty {
+            if hasBacklog {
                 keep(chunk, &report)
                 continue
             }
@@ -123,18 +130,22 @@ actor AgentWriter {
         }
     }
 
-    /// Retries the waiting lines if their backoff has passed. Returns whether anything still waits.
+    /// Lines (or the episode's opening notice) wait for the disk.
+    private var hasBacklog: Bool { openingNotice != nil || !pending.isEmpty }
+
+    /// Retries the waiting lines and the episode's notices if their backoff has passed. Returns
+    /// whether the episode is still open.
     func retryIfDue() -> (stillPending: Bool, report: Report) {
         var report = Report(agent: agent)
-        guard !pending.isEmpty else { return (false, report) }
+        guard degradedSince != nil else { return (false, report) }
         if let nextRetry, ContinuousClock.now < nextRetry { return (true, report) }
-        let remaining = retryNow(&report)
-        return (remaining, report)
+        let open = retryNow(&report)
+        return (open, report)
     }
 
-    /// How long until the next retry is due, in seconds; `nil` when nothing waits.
+    /// How long until the next retry is due, in seconds; `nil` when no episode is open.
     var secondsUntilRetry: Double? {
-        guard !pending.isEmpty else { return nil }
+        guard degradedSince != nil else { return nil }
         guard let nextRetry else { return 0 }
         let d = nextRetry - ContinuousClock.now
         return max(0, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
@@ -152,8 +163,12 @@ actor AgentWriter {
         return n
     }
 
-    /// Closes the open day file.
+    /// Closes the open day file, after a last try at an open episode's notices.
     func close() {
+        if degradedSince != nil {
+            var report = Report(agent: agent)
+            _ = retryNow(&report)
+        }
         writeStatusNow()
         try? writer.sync()
         writer.close()
@@ -170,8 +185,8 @@ actor AgentWriter {
             writtenEvents += UInt64(chunk.events)
             writtenBytes += UInt64(chunk.bytes.count)
             report.written += chunk.events
-            // After refused writes nothing waits, so no retry ends the episode: this write does.
-            if degradedSince != nil && pending.isEmpty { leaveDegraded(&report) }
+            // An episode with nothing waiting (its lines refused or over the budget) ends here too.
+            if degradedSince != nil && !hasBacklog { leaveDegraded(&report) }
             return true
         } catch {
             writeErrors += 1
@@ -191,9 +206,8 @@ actor AgentWriter {
         }
     }
 
-    /// Keeps lines for a later retry. `events` counts the caller's events only: the ledger's own notices
-    /// travel in chunks of their own with `events` 0, so that the accounting of written and dropped
-    /// events stays exact.
+    /// Keeps lines for a later retry, within the agent's share of the budget; what does not fit is
+    /// dropped and counted for the episode's `ledger.dropped`.
     private func keep(_ chunk: (day: Int32, bytes: [UInt8], events: Int), _ report: inout Report) {
         guard !chunk.bytes.isEmpty else { return }
         if reserve(chunk.bytes.count) {
@@ -213,8 +227,27 @@ actor AgentWriter {
         }
     }
 
-    /// Writes what waits, in order, until done or the disk fails again.
+    /// Writes what waits, in order (the episode's opening notice, the kept lines, then the notices
+    /// that end it), until done or the disk fails again. Returns whether the episode is still open.
     private func retryNow(_ report: inout Report) -> Bool {
+        if let opening = openingNotice {
+            do throws(AppendFailure) {
+                try writer.append(opening.bytes, date: CivilDate(daysSinceEpoch: Int64(opening.day)))
+                openingNotice = nil
+            } catch {
+                writeErrors += 1
+                report.writeErrors += 1
+                // A notice is one line: a write that stopped part way left none of it.
+                lastError = error.error
+                report.error = error.error
+                if Self.isPermanent(error.error) {
+                    openingNotice = nil
+                    refusePending(&report)
+                }
+                scheduleRetry()
+                return true
+            }
+        }
         while let first = pending.first {
             let date = CivilDate(daysSinceEpoch: Int64(first.day))
             do throws(AppendFailure) {
@@ -243,21 +276,26 @@ actor AgentWriter {
                 if Self.isPermanent(error.error) {
                     // Retrying cannot cure it (a symlink, a permission, a file in the way): give the
                     // lines up, counted, instead of holding the shared budget and retrying forever.
-                    refuse(pendingEvents, &report)
-                    for p in pending { release(p.bytes.count) }
-                    pending.removeAll()
-                    pendingEvents = 0
-                    return false
+                    // The episode stays open: its notices are tried again until the file takes them.
+                    refusePending(&report)
                 }
                 scheduleRetry()
                 return true
             }
         }
-        if degradedSince != nil { leaveDegraded(&report) }
+        if degradedSince != nil && !leaveDegraded(&report) { return true }
         let waiting = sessionsAwaitingSummary
         sessionsAwaitingSummary.removeAll()
         for session in waiting { summarize(session) }
         return false
+    }
+
+    /// Gives up the kept lines for good, counted as refused.
+    private func refusePending(_ report: inout Report) {
+        refuse(pendingEvents, &report)
+        for p in pending { release(p.bytes.count) }
+        pending.removeAll()
+        pendingEvents = 0
     }
 
     /// Takes `n` bytes of the shared budget for waiting lines, within this agent's fair share.
@@ -312,7 +350,9 @@ actor AgentWriter {
         lastError = error
         report.error = error
         let permanent = Self.isPermanent(error)
-        if !permanent { scheduleRetry() }
+        // Refused writes are tried again too, with the same backoff: the notices that end the episode
+        // wait for a file that takes lines.
+        scheduleRetry()
         guard degradedSince == nil else { return }
         let now = encoder.timeSource.now()
         degradedSince = now
@@ -329,35 +369,62 @@ actor AgentWriter {
         report.notices.append(notice.event)
         // A refused write would refuse the notice too: it goes to the bus, and the `ledger.recovered`
         // written once the agent's file takes lines again carries the error and the count.
-        if !permanent { keep(notice.chunk, &report) }
+        if !permanent { openingNotice = (notice.chunk.day, notice.chunk.bytes) }
     }
 
-    private func leaveDegraded(_ report: inout Report) {
-        guard let since = degradedSince else { return }
+    /// Ends the episode: `ledger.recovered`, and `ledger.dropped` with the count when events were lost,
+    /// in one append. Until they are in the file the episode stays open, its count kept, and they are
+    /// tried again with the backoff. Returns whether the episode ended.
+    @discardableResult
+    private func leaveDegraded(_ report: inout Report) -> Bool {
+        guard let since = degradedSince else { return true }
         let now = encoder.timeSource.now()
-        var data = JSONObject()
-        data.appendUnchecked("degraded_seconds", .double(Double(now.milliseconds - since.milliseconds) / 1000))
-        data.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
-        if let lastError { data.appendUnchecked("last_error", .string(lastError.description)) }
-        var chunks = [notice("ledger.recovered", "ledger writes recovered", data, at: now)]
+        var notices: [(event: LedgerEvent, chunk: (day: Int32, bytes: [UInt8], events: Int))] = []
+        if !recoveredWritten {
+            var data = JSONObject()
+            data.appendUnchecked("degraded_seconds", .double(Double(now.milliseconds - since.milliseconds) / 1000))
+            data.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
+            if let lastError { data.appendUnchecked("last_error", .string(lastError.description)) }
+            notices.append(notice("ledger.recovered", "ledger writes recovered", data, at: now))
+        }
         if droppedWhileDegraded > 0 {
             var d = JSONObject()
             d.appendUnchecked("dropped", .int(Int64(droppedWhileDegraded)))
             d.appendUnchecked("reason", .string(dropReason))
-            chunks.append(
+            notices.append(
                 notice("ledger.dropped", "\(droppedWhileDegraded) events dropped while writes failed", d, at: now)
             )
         }
+        if let first = notices.first {
+            var bytes = first.chunk.bytes
+            for n in notices.dropFirst() { bytes.append(contentsOf: n.chunk.bytes) }
+            do throws(AppendFailure) {
+                try writer.append(bytes, date: CivilDate(daysSinceEpoch: Int64(first.chunk.day)))
+            } catch {
+                writeErrors += 1
+                report.writeErrors += 1
+                lastError = error.error
+                report.error = error.error
+                // Whole lines only make it: the first notice may be in, the second not.
+                if !recoveredWritten && first.event.type == "ledger.recovered"
+                    && error.completedBytes >= first.chunk.bytes.count
+                {
+                    recoveredWritten = true
+                    report.notices.append(first.event)
+                }
+                scheduleRetry()
+                return false
+            }
+            report.notices.append(contentsOf: notices.map(\.event))
+        }
         degradedSince = nil
+        recoveredWritten = false
         droppedWhileDegraded = 0
         dropReason = "disk_unavailable"
         retryAttempt = 0
         nextRetry = nil
         lastError = nil
-        for c in chunks {
-            report.notices.append(c.event)
-            writeChunk(c.chunk, &report)
-        }
+        return true
     }
 
     private func notice(

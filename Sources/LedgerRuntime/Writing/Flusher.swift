@@ -217,14 +217,15 @@ actor Flusher {
         return outcome
     }
 
-    /// Events waiting for the disk, and the soonest retry, in seconds.
+    /// Events waiting for the disk, and the soonest retry, in seconds: `nil` when no agent is degraded.
+    /// An agent can be degraded with no events waiting (they were refused, or over the budget) until
+    /// its notices are written.
     func pendingState() async -> (events: Int, nextRetry: Double?) {
         var events = 0
         var next: Double?
         for w in writers.values {
-            let n = await w.pendingCount
-            events += n
-            if n > 0, let s = await w.secondsUntilRetry { next = min(next ?? s, s) }
+            events += await w.pendingCount
+            if let s = await w.secondsUntilRetry { next = min(next ?? s, s) }
         }
         return (events, next)
     }
