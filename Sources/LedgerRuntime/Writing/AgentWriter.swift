@@ -153,6 +153,9 @@ actor AgentWriter {
 
     var pendingCount: Int { pendingEvents }
 
+    /// ``pendingCount`` and ``secondsUntilRetry`` in one call (one hop onto the writer).
+    var retryState: (events: Int, secondsUntilRetry: Double?) { (pendingEvents, secondsUntilRetry) }
+
     /// Gives up on the waiting lines (shutdown deadline passed): counts them as dropped.
     func abandonPending() -> UInt64 {
         let n = UInt64(pendingEvents)

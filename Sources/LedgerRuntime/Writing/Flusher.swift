@@ -224,8 +224,9 @@ actor Flusher {
         var events = 0
         var next: Double?
         for w in writers.values {
-            events += await w.pendingCount
-            if let s = await w.secondsUntilRetry { next = min(next ?? s, s) }
+            let state = await w.retryState
+            events += state.events
+            if let s = state.secondsUntilRetry { next = min(next ?? s, s) }
         }
         return (events, next)
     }
