@@ -44,6 +44,23 @@ struct SmallFilesystem {
     }
 }
 
+/// The sum of the counts of `ledger.dropped` notices with `reason`.
+func droppedNoticed(_ events: [LedgerEvent], reason: String) -> Int64 {
+    events.filter { $0.type == "ledger.dropped" && $0.data["reason"] == .string(reason) }
+        .compactMap { $0.data["dropped"]?.intValue }.reduce(0, +)
+}
+
+/// A ledger root under `dir` whose agent `bad` has its folder symlinked to `outside`: every write of
+/// that agent is refused (`symlink_refused`) until the link is removed.
+func refusedAgent(in dir: TemporaryDirectory) throws -> (root: String, outside: String) {
+    let root = dir.join("root")
+    let outside = dir.join("outside")
+    try FileSystem.makeDirectories(outside)
+    try FileSystem.makeDirectories("\(root)/g/ledger")
+    #expect(symlink(outside, "\(root)/g/ledger/bad") == 0)
+    return (root, outside)
+}
+
 @Suite(.serialized) struct SupervisorTests {
     @Test func aFullDiskDegradesKeepsTheLinesAndRecovers() async throws {
         guard let fs = try SmallFilesystem(sizeKiB: 2048) else {
@@ -166,12 +183,6 @@ struct SmallFilesystem {
         #expect(droppedNoticed(events, reason: "queue_full") == Int64(s.droppedQueueFull))
     }
 
-    /// The sum of the counts of `ledger.dropped` notices with `reason`.
-    func droppedNoticed(_ events: [LedgerEvent], reason: String) -> Int64 {
-        events.filter { $0.type == "ledger.dropped" && $0.data["reason"] == .string(reason) }
-            .compactMap { $0.data["dropped"]?.intValue }.reduce(0, +)
-    }
-
     @Test func oneAgentsBacklogLeavesOtherAgentsTheirShareOfTheCap() async throws {
         guard let fs = try SmallFilesystem(sizeKiB: 2048) else {
             print("skipped: mounting a tmpfs was refused (needs root)")
@@ -249,11 +260,7 @@ struct SmallFilesystem {
     @Test func aPermanentErrorDropsAtOnceWithAReasonAndLeavesOtherAgentsAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = dir.join("root")
-        let outside = dir.join("outside")
-        try FileSystem.makeDirectories(outside)
-        try FileSystem.makeDirectories("\(root)/g/ledger")
-        #expect(symlink(outside, "\(root)/g/ledger/bad") == 0)
+        let (root, outside) = try refusedAgent(in: dir)
         let ledger = try Ledger(configuration: asyncConfig(root))
         let notices = ledger.bus.subscribe(EventFilter(typePrefixes: ["ledger.degraded"]))
         for i in 0..<500 {
@@ -331,11 +338,7 @@ final class FailingAgent: WriteFaults, @unchecked Sendable {
     @Test func aRefusedEpisodeIsRecordedOnceFixedWithoutAnotherEvent() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = dir.join("root")
-        let outside = dir.join("outside")
-        try FileSystem.makeDirectories(outside)
-        try FileSystem.makeDirectories("\(root)/g/ledger")
-        #expect(symlink(outside, "\(root)/g/ledger/bad") == 0)
+        let (root, _) = try refusedAgent(in: dir)
         let ledger = try Ledger(configuration: asyncConfig(root) { $0.flushInterval = 0.05 })
         let runner = try await ShutdownDeadlineTests.running(ledger)
         for i in 0..<50 { ledger.emit("info", agent: "bad", data: ["seq": .int(Int64(i))]) }
@@ -388,9 +391,7 @@ final class FailingAgent: WriteFaults, @unchecked Sendable {
         #expect(events.filter { $0.type == "info" }.isEmpty)
         #expect(events.contains { $0.type == "ledger.degraded" && $0.data["errno"] == .int(Int64(EIO)) })
         #expect(events.contains { $0.type == "ledger.recovered" })
-        let noticed = events.filter { $0.type == "ledger.dropped" && $0.data["reason"] == "disk_unavailable" }
-            .compactMap { $0.data["dropped"]?.intValue }.reduce(0, +)
-        #expect(noticed == Int64(failing.droppedWriteFailed))
+        #expect(droppedNoticed(events, reason: "disk_unavailable") == Int64(failing.droppedWriteFailed))
         _ = await ledger.shutdown()
         try await runner.value
     }

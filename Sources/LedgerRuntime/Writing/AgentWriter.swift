@@ -144,7 +144,7 @@ actor AgentWriter {
     }
 
     /// How long until the next retry is due, in seconds; `nil` when no episode is open.
-    var secondsUntilRetry: Double? {
+    private var secondsUntilRetry: Double? {
         guard degradedSince != nil else { return nil }
         guard let nextRetry else { return 0 }
         let d = nextRetry - ContinuousClock.now
@@ -238,16 +238,9 @@ actor AgentWriter {
                 try writer.append(opening.bytes, date: CivilDate(daysSinceEpoch: Int64(opening.day)))
                 openingNotice = nil
             } catch {
-                writeErrors += 1
-                report.writeErrors += 1
                 // A notice is one line: a write that stopped part way left none of it.
-                lastError = error.error
-                report.error = error.error
-                if Self.isPermanent(error.error) {
-                    openingNotice = nil
-                    refusePending(&report)
-                }
-                scheduleRetry()
+                if Self.isPermanent(error.error) { openingNotice = nil }
+                retryFailed(error.error, &report)
                 return true
             }
         }
@@ -262,8 +255,6 @@ actor AgentWriter {
                 writtenBytes += UInt64(first.bytes.count)
                 report.written += first.events
             } catch {
-                writeErrors += 1
-                report.writeErrors += 1
                 let done = error.completedBytes
                 if done > 0 {
                     let doneEvents = Self.eventsIn(first.bytes, upTo: done, atMost: first.events)
@@ -274,15 +265,7 @@ actor AgentWriter {
                     writtenEvents += UInt64(doneEvents)
                     report.written += doneEvents
                 }
-                lastError = error.error
-                report.error = error.error
-                if Self.isPermanent(error.error) {
-                    // Retrying cannot cure it (a symlink, a permission, a file in the way): give the
-                    // lines up, counted, instead of holding the shared budget and retrying forever.
-                    // The episode stays open: its notices are tried again until the file takes them.
-                    refusePending(&report)
-                }
-                scheduleRetry()
+                retryFailed(error.error, &report)
                 return true
             }
         }
@@ -291,6 +274,19 @@ actor AgentWriter {
         sessionsAwaitingSummary.removeAll()
         for session in waiting { summarize(session) }
         return false
+    }
+
+    /// Counts a failed retry and schedules the next. An error retrying cannot cure (a symlink, a
+    /// permission, a file in the way) gives the kept lines up, counted, instead of holding the shared
+    /// budget and retrying them forever; the episode stays open, its notices tried until the file
+    /// takes them.
+    private func retryFailed(_ error: LedgerError, _ report: inout Report) {
+        writeErrors += 1
+        report.writeErrors += 1
+        lastError = error
+        report.error = error
+        if Self.isPermanent(error) { refusePending(&report) }
+        scheduleRetry()
     }
 
     /// Gives up the kept lines for good, counted as refused.
@@ -404,10 +400,6 @@ actor AgentWriter {
             do throws(AppendFailure) {
                 try writer.append(bytes, date: CivilDate(daysSinceEpoch: Int64(first.chunk.day)))
             } catch {
-                writeErrors += 1
-                report.writeErrors += 1
-                lastError = error.error
-                report.error = error.error
                 // Whole lines only make it: the first notice may be in, the second not.
                 if !recoveredWritten && first.event.type == "ledger.recovered"
                     && error.completedBytes >= first.chunk.bytes.count
@@ -415,7 +407,7 @@ actor AgentWriter {
                     recoveredWritten = true
                     report.notices.append(first.event)
                 }
-                scheduleRetry()
+                retryFailed(error.error, &report)
                 return false
             }
             report.notices.append(contentsOf: notices.map(\.event))
