@@ -74,7 +74,8 @@ final class Watchdog: Sendable {
 
     /// Polls `condition` every 10 ms until it holds or `seconds` have passed.
     static func waitUntil(seconds: Double = 30, _ condition: () -> Bool) async throws {
-        for _ in 0..<Int(seconds * 100) where !condition() {
+        for _ in 0..<Int(seconds * 100) {
+            if condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
