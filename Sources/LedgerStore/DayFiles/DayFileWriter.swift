@@ -18,8 +18,10 @@ public struct AppendFailure: Error, Sendable {
 /// Owns the open file of the current day; a batch for a new day closes it and opens the next,
 /// a late batch for an earlier day opens that day's file just for the write. Files are opened
 /// with `O_APPEND` and written with one `write` per batch under an exclusive `flock`, so processes
-/// appending to the same file never interleave lines. A file whose last byte is not `\n` (a crash
-/// mid-write, a full disk) is sealed with a `\n` before the next write, so the next line starts clean.
+/// appending to the same file never interleave lines. The lock is waited for at most ``lockTimeout``:
+/// a process that holds it for good makes the append fail (`locked`), never hang. A file whose last
+/// byte is not `\n` (a crash mid-write, a full disk) is sealed with a `\n` before the next write, so
+/// the next line starts clean.
 ///
 /// Not thread-safe: one owner at a time (an actor, or a lock in sync mode).
 public final class DayFileWriter {
@@ -29,6 +31,11 @@ public final class DayFileWriter {
     /// symbolic links, and made when missing. `nil` for a folder outside any ledger root.
     public let root: String?
     public let fsyncPolicy: FsyncPolicy
+    /// How long an append waits for the file's lock while another process holds it, in seconds;
+    /// then it fails with `locked` and writes nothing (see ``FileSystem/lock(_:path:waitingAtMost:)``).
+    public var lockTimeout: Double
+    /// The default ``lockTimeout``: far longer than any append holds the lock.
+    public static let defaultLockTimeout: Double = 1
 
     private var currentDate: CivilDate?
     private var fd: Int32 = -1
@@ -56,12 +63,14 @@ public final class DayFileWriter {
         layout: LedgerLayout,
         agent: String,
         fsyncPolicy: FsyncPolicy,
+        lockTimeout: Double = defaultLockTimeout,
         faults: (any WriteFaults)? = nil
     ) {
         self.init(
             directory: layout.agentDirectory(agent),
             under: layout.root,
             fsyncPolicy: fsyncPolicy,
+            lockTimeout: lockTimeout,
             faults: faults
         )
     }
@@ -72,11 +81,13 @@ public final class DayFileWriter {
         directory: String,
         under root: String?,
         fsyncPolicy: FsyncPolicy,
+        lockTimeout: Double = defaultLockTimeout,
         faults: (any WriteFaults)? = nil
     ) {
         self.directory = directory
         self.root = root
         self.fsyncPolicy = fsyncPolicy
+        self.lockTimeout = lockTimeout
         self.faults = faults
     }
 
@@ -225,9 +236,10 @@ public final class DayFileWriter {
         needsSeal: inout Bool,
         knownEnd: inout off_t
     ) throws(AppendFailure) -> Bool {
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            throw AppendFailure(completedBytes: 0, error: FileSystem.error("lock", path: path, errno: errno))
+        do throws(LedgerError) {
+            try FileSystem.lock(fd, path: path, waitingAtMost: lockTimeout)
+        } catch {
+            throw AppendFailure(completedBytes: 0, error: error)
         }
         defer { flock(fd, LOCK_UN) }
         // Size and links only: asking for the times would make this append dirty the inode (see FileSystem.status).

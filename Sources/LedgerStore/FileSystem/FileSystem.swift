@@ -12,6 +12,8 @@ extension LedgerError.Code {
     public static let diskFull = LedgerError.Code("disk_full")
     /// A symlink was found where the ledger creates a file or folder.
     public static let symlinkRefused = LedgerError.Code("symlink_refused")
+    /// Another process held a file's lock for longer than the ledger waits.
+    public static let locked = LedgerError.Code("locked")
 }
 
 /// The small set of file system calls the ledger makes, with errors as ``LedgerError`` values.
@@ -231,6 +233,44 @@ public enum FileSystem {
             done += n
         }
         return (done, nil)
+    }
+
+    /// Takes an exclusive `flock` on `fd`, waiting at most `seconds` for another holder to let go.
+    ///
+    /// The lock is tried without blocking, and again with growing pauses (a yield, then 50 µs
+    /// doubling to 1 ms) until the wait is over: a lock held for good (a process stopped in the
+    /// middle of its write, a script that locked the file and hung) costs a bounded wait and a clear
+    /// error, never a thread blocked for good. An uncontended lock costs the one call, as a blocking
+    /// `flock` would.
+    ///
+    /// - Throws: `locked` when the wait ran out, `io` when `flock` itself failed.
+    public static func lock(_ fd: Int32, path: String, waitingAtMost seconds: Double) throws(LedgerError) {
+        var tries = 0
+        var pause: UInt32 = 50
+        var deadline: UInt64 = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK || code == EAGAIN else { throw error("lock", path: path, errno: code) }
+            let now = MonotonicClock.nanoseconds()
+            if deadline == 0 { deadline = now &+ UInt64(max(0, min(seconds, 86400)) * 1e9) }
+            if now >= deadline {
+                let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+                throw LedgerError(
+                    .locked,
+                    "\(path) has been locked by another process for more than \(shown) s: find the holder with `fuser \(path)`, or try again once it lets go",
+                    cause: String(cString: strerror(code)),
+                    errno: code
+                )
+            }
+            tries += 1
+            if tries <= 16 {
+                sched_yield()
+            } else {
+                usleep(pause)
+                pause = min(pause * 2, 1000)
+            }
+        }
     }
 
     /// Flushes a file's data to the disk.

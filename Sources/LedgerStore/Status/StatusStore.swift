@@ -7,8 +7,13 @@ import LedgerCore
 /// other's update.
 public struct StatusStore: Sendable {
     public let layout: LedgerLayout
+    /// How long an update waits for another process's hold on the lock, in seconds.
+    public var lockWait: Double
 
-    public init(layout: LedgerLayout) { self.layout = layout }
+    public init(layout: LedgerLayout, lockWait: Double = FileLock.defaultWait) {
+        self.layout = layout
+        self.lockWait = lockWait
+    }
 
     /// The agent's status, or `nil` if it has none yet.
     public func read(agent: String) throws(LedgerError) -> AgentStatus? {
@@ -31,8 +36,11 @@ public struct StatusStore: Sendable {
     /// - Parameter events: the agent's status-relevant events, oldest first.
     public func apply(agent: String, events: [LedgerEvent]) throws(LedgerError) {
         guard events.contains(where: { AgentStatus.isStatusRelevant($0.type) || $0.sessionID != nil }) else { return }
-        try FileLock.withLock(path: "\(layout.agentStateDirectory(agent))/.status.lock", under: layout.root) {
-            () throws(LedgerError) in
+        try FileLock.withLock(
+            path: "\(layout.agentStateDirectory(agent))/.status.lock",
+            under: layout.root,
+            waitingAtMost: lockWait
+        ) { () throws(LedgerError) in
             let old = (try? read(agent: agent)) ?? nil
             var status = old ?? AgentStatus(agent: agent)
             for e in events { status.apply(e) }
