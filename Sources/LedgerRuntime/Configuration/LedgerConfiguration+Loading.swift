@@ -124,6 +124,7 @@ extension LedgerConfiguration {
         if let v = try bool(.context) { c.context = v }
         if let v = try seconds(.offlineAfter) { c.offlineAfter = v }
         if let v = try seconds(.shutdownTimeout) { c.shutdownTimeout = v }
+        if let v = try seconds(.lockTimeout) { c.lockTimeout = v }
         if let v = raw(.ledgerPath), !v.isEmpty { c.ledgerPath = v }
         if let v = try bool(.archive) { c.archive = v }
         if let v = try days(.archiveAfterDays) { c.archiveAfterDays = v }

@@ -47,6 +47,11 @@ public struct LedgerConfiguration: Sendable {
     /// The longest `flush()` and `shutdown()` wait before giving up and counting what is left as dropped, in seconds.
     /// Default 10; `AGENT_LEDGER_SHUTDOWN_TIMEOUT`; file key `event.shutdown_timeout`.
     public var shutdownTimeout: Double = 10
+    /// How long a write waits while another process holds its file's lock, in seconds. A lock held
+    /// longer (a process stopped in the middle of its write) makes the write fail with `locked`: the
+    /// agent's lines are kept and retried like on a full disk, and the other agents carry on.
+    /// Default 1; `AGENT_LEDGER_LOCK_TIMEOUT`; file key `ledger.lock_timeout`.
+    public var lockTimeout: Double = DayFileWriter.defaultLockTimeout
     /// A single `.jsonl` file that also receives every event (seed 003's one-file ledger). Default unset;
     /// `AGI_LEDGER_PATH`; file key `ledger.path`.
     public var ledgerPath: String? = nil
@@ -99,6 +104,9 @@ public struct LedgerConfiguration: Sendable {
         guard offlineAfter > 0 else { throw bad(.offlineAfter, "must be positive, got \(offlineAfter)") }
         guard shutdownTimeout >= 0, shutdownTimeout <= 86400 else {
             throw bad(.shutdownTimeout, "must be between 0 and 86400 seconds, got \(shutdownTimeout)")
+        }
+        guard lockTimeout >= 0, lockTimeout <= 3600 else {
+            throw bad(.lockTimeout, "must be between 0 and 3600 seconds, got \(lockTimeout)")
         }
         guard offlineAfter <= 1e9 else { throw bad(.offlineAfter, "must be at most 1e9 seconds, got \(offlineAfter)") }
         do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }

@@ -87,6 +87,11 @@ public struct Setting: Sendable, Hashable {
         environmentName: "AGENT_LEDGER_SHUTDOWN_TIMEOUT",
         summary: "longest flush or shutdown wait in seconds"
     )
+    public static let lockTimeout = Setting(
+        fileKey: "ledger.lock_timeout",
+        environmentName: "AGENT_LEDGER_LOCK_TIMEOUT",
+        summary: "seconds a write waits for another process's lock"
+    )
     public static let ledgerPath = Setting(
         fileKey: "ledger.path",
         environmentName: "AGI_LEDGER_PATH",
@@ -122,7 +127,8 @@ public struct Setting: Sendable, Hashable {
     /// Every setting, in README order.
     public static let all: [Setting] = [
         root, async, bufferSize, bufferBytes, batchSize, flushInterval, overflow, blockTimeout, fsync,
-        maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, ledgerPath,
+        maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, lockTimeout,
+        ledgerPath,
         errorPatterns, globalEvents, archive, archiveAfterDays, archiveRetentionDays,
     ]
 }

@@ -151,6 +151,7 @@ extension Ledger {
                     layout: layout,
                     agent: event.agent,
                     fsyncPolicy: configuration.fsync,
+                    lockTimeout: configuration.lockTimeout,
                     faults: faults
                 )
                 s.writers[event.agent] = writer
@@ -158,9 +159,16 @@ extension Ledger {
             do throws(AppendFailure) {
                 try writer.append(borrowed.bytes, date: date)
                 s.written += 1
+                if writer.lockTimeout != configuration.lockTimeout { writer.lockTimeout = configuration.lockTimeout }
             } catch {
                 s.failed += 1
                 lastWriteFailure.withLock { $0 = error.error }
+                if error.error.code == .locked {
+                    // The file's lock is held by another process past the wait: the agent's next emits
+                    // try it briefly, and fail fast, until one gets through. Each waiting the full time
+                    // would hold every caller (they share this lock) a second per event.
+                    writer.lockTimeout = min(configuration.lockTimeout, AgentWriter.degradedLockWait)
+                }
                 return (false, nil)
             }
             guard keepsStatus, let completed else { return (true, nil) }
@@ -177,7 +185,9 @@ extension Ledger {
         compatibilityFile?.append(line)
         if let completed { globalStream?.append([completed]) }
         if let statusDue {
-            try? StatusStore(layout: layout).apply(agent: event.agent, events: statusDue)
+            let wait = min(configuration.lockTimeout, AgentWriter.statusLockWait)
+            let store = StatusStore(layout: layout, lockWait: wait)
+            try? store.apply(agent: event.agent, events: statusDue)
         }
         if event.type == "session_end", let session = event.sessionID {
             _ = try? SessionStore(layout: layout).summarize(session: session, agent: event.agent)
@@ -210,7 +220,7 @@ extension Ledger {
             for w in s.writers.values { try? w.sync() }
             return d
         }
-        let store = StatusStore(layout: layout)
+        let store = StatusStore(layout: layout, lockWait: configuration.lockTimeout)
         for (agent, events) in due.sorted(by: { $0.key < $1.key }) {
             try? store.apply(agent: agent, events: events)
         }

@@ -111,6 +111,7 @@ public final class Ledger: Sendable {
             CompatibilityFile(
                 path: $0,
                 fsync: configuration.fsync,
+                lockTimeout: configuration.lockTimeout,
                 timeZone: zone,
                 timeSource: timeSource,
                 failureCounter: ledgerPathErrors
@@ -121,6 +122,7 @@ public final class Ledger: Sendable {
             ? GlobalEventStream(
                 layout: configuration.layout,
                 fsync: configuration.fsync,
+                lockTimeout: configuration.lockTimeout,
                 context: ProcessContext.current(),
                 failureCounter: metrics.globalStreamErrors
             ) : nil

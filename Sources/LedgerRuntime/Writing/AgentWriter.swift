@@ -21,7 +21,15 @@ actor AgentWriter {
     private nonisolated let executor: FileWorkExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let writer: DayFileWriter
+    /// How long a fresh write waits for another process's hold on the file's lock.
+    private let lockTimeout: Double
+    /// How long writes wait for the lock while an episode is open: retries are paced by the backoff,
+    /// and a lock held for good must not hold the batch (and every other agent) at each of them.
+    static let degradedLockWait = 0.01
     private let statusStore: StatusStore
+    /// How long a status update waits for the status file's lock: a missed update is written with
+    /// the next one, and a lock held for good must not hold the batch at every interval.
+    static let statusLockWait = 0.05
     private let sessions: SessionStore
     private var sessionsAwaitingSummary: [String] = []
     private(set) var summaryErrors: UInt64 = 0
@@ -58,11 +66,14 @@ actor AgentWriter {
     private var pendingStatus: [LedgerEvent] = []
     private var lastStatusWrite: ContinuousClock.Instant?
     private let statusInterval: Duration
+    /// Failed status writes in a row: each doubles the wait before the next try, up to 5 s.
+    private var statusFailures = 0
 
     init(
         agent: String,
         layout: LedgerLayout,
         fsync: FsyncPolicy,
+        lockTimeout: Double = DayFileWriter.defaultLockTimeout,
         encoder: EventEncoder,
         budget: PendingBudget,
         statusInterval: Double,
@@ -71,8 +82,15 @@ actor AgentWriter {
     ) {
         self.agent = agent
         self.executor = executor
-        self.writer = DayFileWriter(layout: layout, agent: agent, fsyncPolicy: fsync, faults: faults)
-        self.statusStore = StatusStore(layout: layout)
+        self.writer = DayFileWriter(
+            layout: layout,
+            agent: agent,
+            fsyncPolicy: fsync,
+            lockTimeout: lockTimeout,
+            faults: faults
+        )
+        self.lockTimeout = lockTimeout
+        self.statusStore = StatusStore(layout: layout, lockWait: min(lockTimeout, Self.statusLockWait))
         self.statusInterval = .nanoseconds(Int64(statusInterval * 1e9))
         self.sessions = SessionStore(layout: layout)
         self.encoder = encoder
@@ -101,7 +119,7 @@ actor AgentWriter {
         endedSessions: [String] = []
     ) -> Report {
         var report = Report(agent: agent)
-        if hasBacklog {
+        if hasBacklog && isRetryDue {
             // Keep order: new lines queue behind the ones waiting for the disk.
             _ = retryNow(&report)
         }
@@ -138,9 +156,15 @@ actor AgentWriter {
     func retryIfDue() -> (stillPending: Bool, report: Report) {
         var report = Report(agent: agent)
         guard degradedSince != nil else { return (false, report) }
-        if let nextRetry, ContinuousClock.now < nextRetry { return (true, report) }
+        guard isRetryDue else { return (true, report) }
         let open = retryNow(&report)
         return (open, report)
+    }
+
+    /// Whether the backoff since the last failed try has passed.
+    private var isRetryDue: Bool {
+        guard let nextRetry else { return true }
+        return ContinuousClock.now >= nextRetry
     }
 
     /// How long until the next retry is due, in seconds; `nil` when no episode is open.
@@ -353,6 +377,7 @@ actor AgentWriter {
         // wait for a file that takes lines.
         scheduleRetry()
         guard degradedSince == nil else { return }
+        writer.lockTimeout = min(lockTimeout, Self.degradedLockWait)
         let now = encoder.timeSource.now()
         degradedSince = now
         var data = JSONObject()
@@ -413,6 +438,7 @@ actor AgentWriter {
             report.notices.append(contentsOf: notices.map(\.event))
         }
         degradedSince = nil
+        writer.lockTimeout = lockTimeout
         recoveredWritten = false
         droppedWhileDegraded = 0
         dropReason = "disk_unavailable"
@@ -452,8 +478,14 @@ actor AgentWriter {
             pendingStatus.removeAll { StatusKind.of($0.type) == kind }
             pendingStatus.append(e)
         }
-        if let last = lastStatusWrite, ContinuousClock.now - last < statusInterval { return }
+        if let last = lastStatusWrite, ContinuousClock.now - last < statusWait { return }
         writeStatusNow()
+    }
+
+    /// The wait between status writes: the interval, doubled for each failure in a row up to 5 s.
+    private var statusWait: Duration {
+        guard statusFailures > 0 else { return statusInterval }
+        return min(.seconds(5), statusInterval * (1 << min(statusFailures, 10)))
     }
 
     /// Writes the status events collected so far.
@@ -467,8 +499,14 @@ actor AgentWriter {
         lastStatusWrite = ContinuousClock.now
         do throws(LedgerError) {
             try statusStore.apply(agent: agent, events: events)
+            statusFailures = 0
         } catch {
+            // Kept for the next try (a status lock held by another process, a full disk), behind any
+            // newer event of the same kind.
             statusErrors += 1
+            statusFailures += 1
+            let newer = Set(pendingStatus.map { StatusKind.of($0.type) })
+            pendingStatus.insert(contentsOf: events.filter { !newer.contains(StatusKind.of($0.type)) }, at: 0)
         }
     }
 }

@@ -21,6 +21,8 @@ import Darwin
 final class CompatibilityFile: Sendable {
     let path: String
     let fsync: FsyncPolicy
+    /// How long a rotation waits for another process's lock on the folder.
+    let lockTimeout: Double
     let timeZone: LedgerTimeZone
     let timeSource: any TimeSource
     private let state = Mutex<(fd: Int32, day: CivilDate?)>((-1, nil))
@@ -31,6 +33,7 @@ final class CompatibilityFile: Sendable {
     init(
         path: String,
         fsync: FsyncPolicy,
+        lockTimeout: Double = DayFileWriter.defaultLockTimeout,
         timeZone: LedgerTimeZone = .system,
         timeSource: any TimeSource,
         failureCounter: Counter? = nil
@@ -38,6 +41,7 @@ final class CompatibilityFile: Sendable {
         self.failureCounter = failureCounter
         self.path = path
         self.fsync = fsync
+        self.lockTimeout = lockTimeout
         self.timeZone = timeZone
         self.timeSource = timeSource
     }
@@ -104,12 +108,17 @@ final class CompatibilityFile: Sendable {
     /// each of them sees yesterday's file, and only the first moves it. The others find the file at the
     /// path new, or gone, and leave it. Without the lock, a second process could take the first's new
     /// file for yesterday's and move today's lines aside. Where the folder cannot be locked (a file
-    /// system without `flock`), the file is moved without it.
+    /// system without `flock`), the file is moved without it; a lock held past ``lockTimeout`` fails the
+    /// write (counted) and the next batch tries again.
     func rotateIfOlder(than today: CivilDate, written: Written?) throws(LedgerError) {
         let folder = open(FileSystem.parentPath(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folder >= 0 { close(folder) } }
         if folder >= 0 {
-            while flock(folder, LOCK_EX) != 0 && errno == EINTR {}
+            do throws(LedgerError) {
+                try FileSystem.lock(folder, path: FileSystem.parentPath(path), waitingAtMost: lockTimeout)
+            } catch {
+                if error.code == .locked { throw error }
+            }
         }
         var st = stat()
         guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0 else { return }

@@ -67,6 +67,7 @@ actor Flusher {
             agent: agent,
             layout: layout,
             fsync: configuration.fsync,
+            lockTimeout: configuration.lockTimeout,
             encoder: encoder,
             budget: budget,
             statusInterval: configuration.flushInterval,

@@ -14,16 +14,31 @@ final class GlobalEventStream: Sendable {
     let directory: String
     let defaultSession: String?
     let user: String?
-    private let writer: Mutex<DayFileWriter>
+    /// The day file writer, and until when (monotonic nanoseconds) writes are not tried after a lock
+    /// held by another process ran out its wait: batches meanwhile are counted as failed instead of
+    /// each waiting for the lock again.
+    private let writer: Mutex<(writer: DayFileWriter, pausedUntil: UInt64, pause: UInt64)>
     let failures = Atomic<UInt64>(0)
     private let failureCounter: Counter?
 
-    init(layout: LedgerLayout, fsync: FsyncPolicy, context: EventContext, failureCounter: Counter? = nil) {
+    init(
+        layout: LedgerLayout,
+        fsync: FsyncPolicy,
+        lockTimeout: Double = DayFileWriter.defaultLockTimeout,
+        context: EventContext,
+        failureCounter: Counter? = nil
+    ) {
         self.failureCounter = failureCounter
         directory = layout.globalEventsDirectory
         defaultSession = context.session
         user = ProcessContext.user
-        writer = Mutex(DayFileWriter(directory: layout.globalEventsDirectory, under: layout.root, fsyncPolicy: fsync))
+        let w = DayFileWriter(
+            directory: layout.globalEventsDirectory,
+            under: layout.root,
+            fsyncPolicy: fsync,
+            lockTimeout: lockTimeout
+        )
+        writer = Mutex((w, 0, 0))
     }
 
     /// Appends the envelopes of a run of ledger lines (each ending in `\n`).
@@ -60,8 +75,21 @@ final class GlobalEventStream: Sendable {
         guard !byDay.isEmpty else { return }
         writer.withLock { w in
             for chunk in byDay {
-                do throws(AppendFailure) { try w.append(chunk.bytes, date: chunk.day) } catch {
+                let now = MonotonicClock.nanoseconds()
+                if now < w.pausedUntil {
                     failed()
+                    continue
+                }
+                do throws(AppendFailure) {
+                    try w.writer.append(chunk.bytes, date: chunk.day)
+                    w.pause = 0
+                } catch {
+                    failed()
+                    if error.error.code == .locked {
+                        // 0.1 s, doubling to 5 s, while the lock stays held.
+                        w.pause = min(5_000_000_000, max(100_000_000, w.pause * 2))
+                        w.pausedUntil = MonotonicClock.nanoseconds() &+ w.pause
+                    }
                 }
             }
         }
