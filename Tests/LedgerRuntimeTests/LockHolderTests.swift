@@ -143,4 +143,19 @@ func holdLock(on path: String) async throws -> Shell.Child {
         #expect(throws: LedgerError.self) { try bad.validate() }
         #expect(Setting.all.contains { $0.environmentName == "AGENT_LEDGER_LOCK_TIMEOUT" })
     }
+
+    @Test func theWriterCountIsASettingWithItsBounds() async throws {
+        let loaded = try await LedgerConfiguration.load(environment: ["AGENT_LEDGER_WRITERS": "3"], configFile: nil)
+        #expect(loaded.writers == 3)
+        #expect(loaded.writerCount == 3)
+        let auto = try await LedgerConfiguration.load(environment: ["AGENT_LEDGER_WRITERS": "auto"], configFile: nil)
+        #expect(auto.writers == nil)
+        #expect(auto.writerCount == max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+        var bad = LedgerConfiguration()
+        bad.writers = 0
+        #expect(throws: LedgerError.self) { try bad.validate() }
+        await #expect(throws: LedgerError.self) {
+            _ = try await LedgerConfiguration.load(environment: ["AGENT_LEDGER_WRITERS": "many"], configFile: nil)
+        }
+    }
 }

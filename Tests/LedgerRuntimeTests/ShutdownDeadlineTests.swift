@@ -115,9 +115,10 @@ final class Watchdog: Sendable {
         // Were the pool starved, nothing below could resume until the watchdog frees the disk.
         let watchdog = Watchdog(seconds: 60) { disk.release() }
         defer { watchdog.cancel() }
-        let ledger = try Ledger(configuration: asyncConfig(dir.path), faults: disk)
-        let runner = try await Self.running(ledger)
         let agents = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        // As many writer threads as agents, so that more writes hang at once than the pool has threads.
+        let ledger = try Ledger(configuration: asyncConfig(dir.path) { $0.writers = agents }, faults: disk)
+        let runner = try await Self.running(ledger)
         for a in 0..<agents { ledger.emit("info", agent: "agent-\(a)", data: ["seq": 1]) }
         #expect(await ledger.flush(timeout: 0.2) == false)
         // At least as many writes hang at once as the shared pool has threads.

@@ -125,6 +125,10 @@ extension LedgerConfiguration {
         if let v = try seconds(.offlineAfter) { c.offlineAfter = v }
         if let v = try seconds(.shutdownTimeout) { c.shutdownTimeout = v }
         if let v = try seconds(.lockTimeout) { c.lockTimeout = v }
+        if let v = raw(.writers), v.lowercased() != "auto" {
+            guard let n = Int(v.trimmingWhitespace) else { throw bad(.writers, v, "use a whole number, or auto") }
+            c.writers = n
+        }
         if let v = raw(.ledgerPath), !v.isEmpty { c.ledgerPath = v }
         if let v = try bool(.archive) { c.archive = v }
         if let v = try days(.archiveAfterDays) { c.archiveAfterDays = v }

@@ -1,6 +1,12 @@
 import LedgerCore
 import LedgerStore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Every setting of the ledger, with its default.
 ///
 /// Settings come from, in order of precedence: command-line flags, the environment, the config
@@ -52,6 +58,15 @@ public struct LedgerConfiguration: Sendable {
     /// agent's lines are kept and retried like on a full disk, and the other agents carry on.
     /// Default 1; `AGENT_LEDGER_LOCK_TIMEOUT`; file key `ledger.lock_timeout`.
     public var lockTimeout: Double = DayFileWriter.defaultLockTimeout
+    /// How many agents' files the async runtime writes side by side (each on a thread of its own,
+    /// outside the shared concurrency pool). `nil` (`auto`): one fewer than the cores, at least one,
+    /// so that the callers keep a core. More helps many agents on a disk whose writes wait (network
+    /// storage, `fsync`). Default `auto`; `AGENT_LEDGER_WRITERS`; file key `ledger.writers`.
+    public var writers: Int? = nil
+    /// The number of writer queues ``writers`` asks for on this machine.
+    public var writerCount: Int {
+        writers ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
+    }
     /// A single `.jsonl` file that also receives every event (seed 003's one-file ledger). Default unset;
     /// `AGI_LEDGER_PATH`; file key `ledger.path`.
     public var ledgerPath: String? = nil
@@ -107,6 +122,9 @@ public struct LedgerConfiguration: Sendable {
         }
         guard lockTimeout >= 0, lockTimeout <= 3600 else {
             throw bad(.lockTimeout, "must be between 0 and 3600 seconds, got \(lockTimeout)")
+        }
+        if let writers, !(1...256).contains(writers) {
+            throw bad(.writers, "must be between 1 and 256, or auto, got \(writers)")
         }
         guard offlineAfter <= 1e9 else { throw bad(.offlineAfter, "must be at most 1e9 seconds, got \(offlineAfter)") }
         do throws(LedgerError) { _ = try LedgerTimeZone.parse(timeZone) } catch { throw bad(.timeZone, error.message) }

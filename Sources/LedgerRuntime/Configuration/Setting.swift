@@ -92,6 +92,11 @@ public struct Setting: Sendable, Hashable {
         environmentName: "AGENT_LEDGER_LOCK_TIMEOUT",
         summary: "seconds a write waits for another process's lock"
     )
+    public static let writers = Setting(
+        fileKey: "ledger.writers",
+        environmentName: "AGENT_LEDGER_WRITERS",
+        summary: "agent files written side by side, or auto"
+    )
     public static let ledgerPath = Setting(
         fileKey: "ledger.path",
         environmentName: "AGI_LEDGER_PATH",
@@ -128,7 +133,7 @@ public struct Setting: Sendable, Hashable {
     public static let all: [Setting] = [
         root, async, bufferSize, bufferBytes, batchSize, flushInterval, overflow, blockTimeout, fsync,
         maxEventBytes, strict, timeZone, unixTime, context, offlineAfter, shutdownTimeout, lockTimeout,
-        ledgerPath,
+        writers, ledgerPath,
         errorPatterns, globalEvents, archive, archiveAfterDays, archiveRetentionDays,
     ]
 }

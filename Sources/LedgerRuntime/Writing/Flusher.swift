@@ -16,11 +16,11 @@ actor Flusher {
     /// agents' writers, so that a hanging disk never holds a thread of the shared pool.
     private nonisolated let executor = FileWorkExecutor(label: "agent-ledger.flusher")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    /// The agents' writers take turns on one queue per core (at least two): as many writes side by
-    /// side as the machine can run, and no more threads than that competing with the callers.
-    private let writerExecutors = (0..<max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN)))).map {
-        FileWorkExecutor(label: "agent-ledger.writer.\($0)")
-    }
+    /// The agents' writers take turns on `configuration.writerCount` queues: by default one per core
+    /// but one, so that the callers keep a core to themselves. On 2 cores, one queue instead of two
+    /// made `bench` 1–10 % faster (BENCHMARKS.md): the flusher, two writers and the producer had been
+    /// sharing two cores.
+    private let writerExecutors: [FileWorkExecutor]
     let layout: LedgerLayout
     let configuration: LedgerConfiguration
     let encoder: EventEncoder
@@ -50,6 +50,9 @@ actor Flusher {
         self.configuration = configuration
         self.encoder = encoder
         self.budget = budget
+        self.writerExecutors = (0..<configuration.writerCount).map {
+            FileWorkExecutor(label: "agent-ledger.writer.\($0)")
+        }
     }
 
     struct Outcome: Sendable {
