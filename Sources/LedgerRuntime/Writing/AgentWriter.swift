@@ -482,10 +482,11 @@ actor AgentWriter {
         writeStatusNow()
     }
 
-    /// The wait between status writes: the interval, doubled for each failure in a row up to 5 s.
+    /// The wait between status writes: the interval, doubled for each failure in a row up to 5 s (or
+    /// the interval, when that is longer).
     private var statusWait: Duration {
         guard statusFailures > 0 else { return statusInterval }
-        return min(.seconds(5), statusInterval * (1 << min(statusFailures, 10)))
+        return max(statusInterval, min(.seconds(5), statusInterval * (1 << min(statusFailures, 10))))
     }
 
     /// Writes the status events collected so far.
