@@ -66,6 +66,14 @@ import Testing
             #expect(error.error.code == .locked)
         }
         #expect(try readFile(path) == "{\"n\":1}\n")
+        // Once a wait ran out, the next appends wait briefly until one gets the lock.
+        do {
+            try writer.append(Array("{\"n\":2}\n".utf8), date: date)
+            Issue.record("the append went through a held lock")
+        } catch {
+            #expect(error.error.code == .locked)
+            #expect(error.error.message.contains("for more than 0.01 s"))
+        }
         close(other)
         try writer.append(Array("{\"n\":3}\n".utf8), date: date)
         #expect(try readFile(path) == "{\"n\":1}\n{\"n\":3}\n")

@@ -159,16 +159,9 @@ extension Ledger {
             do throws(AppendFailure) {
                 try writer.append(borrowed.bytes, date: date)
                 s.written += 1
-                if writer.lockTimeout != configuration.lockTimeout { writer.lockTimeout = configuration.lockTimeout }
             } catch {
                 s.failed += 1
                 lastWriteFailure.withLock { $0 = error.error }
-                if error.error.code == .locked {
-                    // The file's lock is held by another process past the wait: the agent's next emits
-                    // try it briefly, and fail fast, until one gets through. Each waiting the full time
-                    // would hold every caller (they share this lock) a second per event.
-                    writer.lockTimeout = min(configuration.lockTimeout, AgentWriter.degradedLockWait)
-                }
                 return (false, nil)
             }
             guard keepsStatus, let completed else { return (true, nil) }

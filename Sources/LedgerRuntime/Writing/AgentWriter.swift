@@ -20,12 +20,10 @@ actor AgentWriter {
     /// Its writes block on the disk: they run on a dispatch thread, never on the shared pool.
     private nonisolated let executor: FileWorkExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// Its appends wait ``DayFileWriter/heldLockWait`` for a lock that ran out a wait before: retries
+    /// are paced by the backoff, and a lock held for good must not hold the batch (and every other
+    /// agent) at each of them.
     private let writer: DayFileWriter
-    /// How long a fresh write waits for another process's hold on the file's lock.
-    private let lockTimeout: Double
-    /// How long writes wait for the lock while an episode is open: retries are paced by the backoff,
-    /// and a lock held for good must not hold the batch (and every other agent) at each of them.
-    static let degradedLockWait = 0.01
     private let statusStore: StatusStore
     /// How long a status update waits for the status file's lock: a missed update is written with
     /// the next one, and a lock held for good must not hold the batch at every interval.
@@ -89,7 +87,6 @@ actor AgentWriter {
             lockTimeout: lockTimeout,
             faults: faults
         )
-        self.lockTimeout = lockTimeout
         self.statusStore = StatusStore(layout: layout, lockWait: min(lockTimeout, Self.statusLockWait))
         self.statusInterval = .nanoseconds(Int64(statusInterval * 1e9))
         self.sessions = SessionStore(layout: layout)
@@ -377,7 +374,6 @@ actor AgentWriter {
         // wait for a file that takes lines.
         scheduleRetry()
         guard degradedSince == nil else { return }
-        writer.lockTimeout = min(lockTimeout, Self.degradedLockWait)
         let now = encoder.timeSource.now()
         degradedSince = now
         var data = JSONObject()
@@ -438,7 +434,6 @@ actor AgentWriter {
             report.notices.append(contentsOf: notices.map(\.event))
         }
         degradedSince = nil
-        writer.lockTimeout = lockTimeout
         recoveredWritten = false
         droppedWhileDegraded = 0
         dropReason = "disk_unavailable"

@@ -18,8 +18,9 @@ public struct AppendFailure: Error, Sendable {
 /// Owns the open file of the current day; a batch for a new day closes it and opens the next,
 /// a late batch for an earlier day opens that day's file just for the write. Files are opened
 /// with `O_APPEND` and written with one `write` per batch under an exclusive `flock`, so processes
-/// appending to the same file never interleave lines. The lock is waited for at most ``lockTimeout``:
-/// a process that holds it for good makes the append fail (`locked`), never hang. A file whose last
+/// appending to the same file never interleave lines. The lock is waited for at most ``lockTimeout``
+/// (``heldLockWait`` once a wait ran out, until an append gets it): a process that holds it for good
+/// makes the append fail (`locked`), never hang. A file whose last
 /// byte is not `\n` (a crash mid-write, a full disk) is sealed with a `\n` before the next write, so
 /// the next line starts clean.
 ///
@@ -33,9 +34,15 @@ public final class DayFileWriter {
     public let fsyncPolicy: FsyncPolicy
     /// How long an append waits for the file's lock while another process holds it, in seconds;
     /// then it fails with `locked` and writes nothing (see ``FileSystem/lock(_:path:waitingAtMost:)``).
-    public var lockTimeout: Double
+    public let lockTimeout: Double
     /// The default ``lockTimeout``: far longer than any append holds the lock.
     public static let defaultLockTimeout: Double = 1
+    /// How long appends wait for the lock after one ran out its wait, until one gets it: a lock held
+    /// for good costs the owner (and whoever waits for it: every agent of a batch, every sync caller)
+    /// the full wait once, not at every append.
+    public static let heldLockWait: Double = 0.01
+    /// The last append ran out its wait for the lock, and none has had it since.
+    private var lockHeldElsewhere = false
 
     private var currentDate: CivilDate?
     private var fd: Int32 = -1
@@ -237,8 +244,11 @@ public final class DayFileWriter {
         knownEnd: inout off_t
     ) throws(AppendFailure) -> Bool {
         do throws(LedgerError) {
-            try FileSystem.lock(fd, path: path, waitingAtMost: lockTimeout)
+            let wait = lockHeldElsewhere ? min(lockTimeout, Self.heldLockWait) : lockTimeout
+            try FileSystem.lock(fd, path: path, waitingAtMost: wait)
+            lockHeldElsewhere = false
         } catch {
+            if error.code == .locked { lockHeldElsewhere = true }
             throw AppendFailure(completedBytes: 0, error: error)
         }
         defer { flock(fd, LOCK_UN) }
