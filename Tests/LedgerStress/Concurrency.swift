@@ -88,7 +88,7 @@ enum ConcurrencySuite {
                 ("tasks", .int(Int64(tasks))), ("agents", .int(Int64(agents))), ("events", .int(Int64(events))),
                 (
                     "seconds",
-                    .double(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    .double(elapsed.inSeconds)
                 ),
             ]
         )

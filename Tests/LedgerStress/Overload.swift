@@ -111,7 +111,7 @@ enum OverloadSuite {
         o.appendUnchecked("in_flight_at_shutdown_return", .int(reportGap))
         o.appendUnchecked(
             "shutdown_seconds",
-            .double(Double(shutdownTook.components.seconds) + Double(shutdownTook.components.attoseconds) / 1e18)
+            .double(shutdownTook.inSeconds)
         )
         o.appendUnchecked("cap_bytes", .int(Int64(config.bufferBytes)))
         o.appendUnchecked("emitted_bytes_at_least", .int(Int64(emitted) * Int64(padding.utf8.count)))

@@ -319,8 +319,7 @@ extension Ledger: Service {
 
     /// Seconds from now until `deadline`, 0 when it has passed.
     static func seconds(until deadline: ContinuousClock.Instant) -> Double {
-        let left = ContinuousClock.now.duration(to: deadline).components
-        return max(0, Double(left.seconds) + Double(left.attoseconds) / 1e18)
+        max(0, ContinuousClock.now.duration(to: deadline).inSeconds)
     }
 
     /// Where the drains of `flush` and `shutdown` run when ``run()`` is not running.

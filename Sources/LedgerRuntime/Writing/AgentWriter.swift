@@ -168,8 +168,7 @@ actor AgentWriter {
     private var secondsUntilRetry: Double? {
         guard degradedSince != nil else { return nil }
         guard let nextRetry else { return 0 }
-        let d = nextRetry - ContinuousClock.now
-        return max(0, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        return max(0, (nextRetry - ContinuousClock.now).inSeconds)
     }
 
     var pendingCount: Int { pendingEvents }

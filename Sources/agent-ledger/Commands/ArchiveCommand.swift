@@ -79,7 +79,7 @@ struct ArchiveCommand: AsyncParsableCommand {
             print(
                 Self.summary(
                     report,
-                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                    seconds: elapsed.inSeconds,
                     root: config.root
                 )
             )

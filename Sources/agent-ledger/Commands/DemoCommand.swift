@@ -94,7 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
             let report = await ledger.shutdown()
             Terminal.endProgress()
             let elapsed = ContinuousClock.now - start
-            let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let secs = elapsed.inSeconds
             let stats = report.statistics
             print(
                 "Done: \(stats.accepted) events accepted, \(stats.written) events written in \(String(format: "%.2f", secs)) s (\(Terminal.count(Double(stats.written) / secs))/s), \(stats.dropped) dropped, \(stats.rejected) rejected."
@@ -220,7 +220,7 @@ struct DemoCommand: AsyncParsableCommand {
                     summary: failed ? "Task \(task) failed" : "Completed task \(task)",
                     data: [
                         "status": failed ? "failure" : "success",
-                        "duration_sec": .double(Double(elapsed.components.attoseconds) / 1e18),
+                        "duration_sec": .double(elapsed.inSeconds),
                         "files_touched": .int(Int64(rng.next() % 5)),
                     ]
                 )
@@ -263,7 +263,7 @@ struct Simulation: Service {
                         let now = ContinuousClock.now
                         let n = emitted.value
                         let dt = now - last.0
-                        let seconds = Double(dt.components.attoseconds) / 1e18 + Double(dt.components.seconds)
+                        let seconds = dt.inSeconds
                         let rate = Double(n - last.1) / seconds
                         last = (now, n)
                         Terminal.progress(

@@ -92,7 +92,7 @@ enum WatchedChild {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         watchedChildPID.store(0, ordering: .relaxed)
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         if status & 0x7F == 0 {
             return Result(exitCode: (status >> 8) & 0xFF, signal: nil, detector: detector, seconds: seconds)
         }
