@@ -126,6 +126,29 @@ import Testing
         #expect(try EventLine.parse(fast) == completed)
     }
 
+    @Test func theStagedLineTakesTheEventsContextOrElseTheEncodersLikeTheCompletedEvent() throws {
+        let own = EventContext(terminalID: "term-own", pid: 7, term: "xterm")
+        let configured = EventContext(terminalID: "term-configured", pid: 42, pgid: 42, tty: "/dev/pts/3")
+        for (eventContext, encoderContext) in [(nil, nil), (nil, configured), (own, nil), (own, configured)] {
+            let encoder = EventEncoder(timeZone: try LedgerTimeZone.parse("Z"), context: encoderContext)
+            let event = LedgerEvent(
+                timestamp: Timestamp(milliseconds: 1_731_723_154_123),
+                agent: "cls",
+                type: "info",
+                data: ["k": "v"],
+                context: eventContext
+            )
+            let stamp = encoder.stamp(event)
+            var staged: [UInt8] = []
+            StagedBytes.withStaging(&staged) { encoder.writeLine(event, stamp: stamp, into: &$0) }
+            var completed = event
+            encoder.apply(stamp, to: &completed)
+            #expect(completed.context == (eventContext ?? encoderContext))
+            #expect(staged == EventLine.bytes(completed))
+            #expect(try EventLine.parse(staged).context == (eventContext ?? encoderContext))
+        }
+    }
+
     /// The escaping the writer must match, one byte at a time.
     private func referenceEscaped(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "\"")]

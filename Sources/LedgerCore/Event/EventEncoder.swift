@@ -150,12 +150,12 @@ public struct EventEncoder: Sendable {
         }
     }
 
-    /// What ``complete(_:)`` fills in: the id, the offset, `ts_unix` and the context.
+    /// What ``complete(_:)`` fills in: the id, the offset and `ts_unix`. The context is not copied
+    /// into it: an event without one takes the encoder's where it is written or completed.
     public struct Stamp: Sendable {
         public var id: EventID
         public var utcOffsetSeconds: Int32
         public var tsUnix: Double?
-        public var context: EventContext?
     }
 
     /// Works out what ``complete(_:)`` would fill in, without touching (or copying) the event.
@@ -164,8 +164,7 @@ public struct EventEncoder: Sendable {
         Stamp(
             id: e.id ?? idGenerator.next(at: e.timestamp),
             utcOffsetSeconds: timeZone.utcOffsetSeconds(at: e.timestamp),
-            tsUnix: e.tsUnix ?? (includeUnixTime ? Double(e.timestamp.milliseconds) / 1000 : nil),
-            context: e.context ?? context
+            tsUnix: e.tsUnix ?? (includeUnixTime ? Double(e.timestamp.milliseconds) / 1000 : nil)
         )
     }
 
@@ -181,7 +180,7 @@ public struct EventEncoder: Sendable {
         e.id = stamp.id
         e.utcOffsetSeconds = stamp.utcOffsetSeconds
         e.tsUnix = stamp.tsUnix
-        e.context = stamp.context
+        if e.context == nil { e.context = context }
     }
 
     /// Appends the line of a validated event as if completed with `stamp`, without copying the event.
@@ -195,7 +194,8 @@ public struct EventEncoder: Sendable {
             id: stamp.id,
             utcOffsetSeconds: stamp.utcOffsetSeconds,
             tsUnix: stamp.tsUnix,
-            context: stamp.context,
+            context: e.context,
+            fallbackContext: context,
             identifiersChecked: true,
             into: &out
         )

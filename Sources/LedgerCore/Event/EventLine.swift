@@ -15,6 +15,7 @@ public enum EventLine {
 
     /// Appends the line of `e` with `id`, the offset, `ts_unix` and `context` given apart from the
     /// event, so that the emitter can write what it fills in without copying the event first.
+    /// `fallbackContext` is written when `context` is `nil`: both are borrowed, neither is copied.
     @inline(__always)
     public static func write(
         _ e: LedgerEvent,
@@ -22,6 +23,7 @@ public enum EventLine {
         utcOffsetSeconds: Int32,
         tsUnix: Double?,
         context: EventContext?,
+        fallbackContext: EventContext? = nil,
         identifiersChecked: Bool = false,
         into out: inout StagedBytes
     ) {
@@ -75,6 +77,9 @@ public enum EventLine {
         if let context {
             JSONWriter.appendLiteral(#","context":"#, into: &out)
             JSONWriter.writeObject(context.jsonObject, into: &out)
+        } else if let fallbackContext {
+            JSONWriter.appendLiteral(#","context":"#, into: &out)
+            JSONWriter.writeObject(fallbackContext.jsonObject, into: &out)
         }
         for (k, v) in e.extra {
             out.append(UInt8(ascii: ","))

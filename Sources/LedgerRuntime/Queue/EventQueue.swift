@@ -311,9 +311,14 @@ final class EventQueue: Sendable {
 
     @inline(__always)
     private static func slot(for agent: String, in s: inout State) -> Int32 {
-        // A few agents are found faster by comparing than by hashing: equal small strings and
-        // strings sharing storage compare equal in one step.
+        // A few agents are found faster by comparing than by hashing. First by their bits: `agents`
+        // holds every string it lists, so no other string has the same bits (equal small strings
+        // and strings sharing storage do), and a mismatch costs no call into the string library.
         if s.agents.count <= 8 {
+            let bits = unsafeBitCast(agent, to: (UInt64, UInt64).self)
+            for i in s.agents.indices where unsafeBitCast(s.agents[i], to: (UInt64, UInt64).self) == bits {
+                return Int32(i)
+            }
             for i in s.agents.indices where s.agents[i] == agent { return Int32(i) }
         } else if let slot = s.agentSlots[agent] {
             return slot
