@@ -131,6 +131,39 @@ func holdLock(on path: String) async throws -> Shell.Child {
         _ = await ledger.shutdown()
     }
 
+    @Test func theArchiverLeavesADayWhoseLockIsHeldForALaterRunAndArchivesTheOthers() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let layout = LedgerLayout(root: dir.path)
+        let cls = layout.agentDirectory("cls")
+        try FileSystem.makeDirectories(cls)
+        let held = "\(cls)/2025-11-17.jsonl"
+        let free = "\(cls)/2025-11-18.jsonl"
+        let heldBytes = Array((0..<200).map { "{\"seq\":\($0),\"day\":17}\n" }.joined().utf8)
+        try TestFiles.append(heldBytes, to: held)
+        try TestFiles.append(Array((0..<200).map { "{\"seq\":\($0),\"day\":18}\n" }.joined().utf8), to: free)
+        var options = ArchiveOptions()
+        options.lockWait = 0.2
+        let archiver = DayArchiver(layout: layout, options: options)
+        let today = try #require(CivilDate("2025-11-20"))
+
+        let holder = try await holdLock(on: held)
+        let report = archiver.run(today: today)
+        #expect(report.archived.map(\.source) == [free])
+        #expect(report.failures.map(\.code) == [.locked])
+        #expect(report.failures.first?.message.contains("fuser \(held)") == true)
+        // The held day is untouched: no archive, no temporary file, every byte still in place.
+        #expect(FileSystem.list(cls) == ["2025-11-17.jsonl", "2025-11-18.jsonl.gz"])
+        #expect(try Shell.readBytes(held) == heldBytes)
+
+        holder.signal(SIGKILL)
+        _ = try? holder.wait()
+        let again = archiver.run(today: today)
+        #expect(again.failures.isEmpty, "\(again.failures)")
+        #expect(again.archived.map(\.source) == [held])
+        #expect(FileSystem.list(cls) == ["2025-11-17.jsonl.gz", "2025-11-18.jsonl.gz"])
+    }
+
     @Test func theLockTimeoutIsASettingWithItsBounds() async throws {
         let loaded = try await LedgerConfiguration.load(
             environment: ["AGENT_LEDGER_LOCK_TIMEOUT": "2.5"],

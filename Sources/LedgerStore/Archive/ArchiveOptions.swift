@@ -10,6 +10,10 @@ public struct ArchiveOptions: Sendable, Hashable {
     public var dryRun = false
     /// zlib's compression level, 1 to 9. Default 6, gzip's own default.
     public var compressionLevel: Int32 = 6
+    /// How long to wait, in seconds, for a day file's lock that another process holds (a writer in
+    /// the middle of a late append, or one stopped while holding it). When the wait runs out the day
+    /// is left as it is, reported as a `locked` failure, and archived by a later run. Default 10.
+    public var lockWait: Double = 10
 
     public init(afterDays: Int = 1, retentionDays: Int? = nil, dryRun: Bool = false) {
         self.afterDays = afterDays

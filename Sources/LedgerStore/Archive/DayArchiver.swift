@@ -17,7 +17,8 @@ extension LedgerError.Code {
 /// rolls back what an interrupted run left.
 ///
 /// For each plain day file older than ``ArchiveOptions/afterDays``, under an exclusive `flock` on the
-/// plain file (the lock ``DayFileWriter`` takes for every write, so no line is appended meanwhile):
+/// plain file (the lock ``DayFileWriter`` takes for every write, so no line is appended meanwhile;
+/// waited for at most ``ArchiveOptions/lockWait``, after which the day is left for a later run):
 /// write `….jsonl.gz.tmp`, fsync it, verify it by decompressing (length and CRC-32 equal to the
 /// source's), rename it to `….jsonl.gz`, fsync the folder, then remove the plain file. A plain file
 /// for a day that already has an archive (events that came late) becomes a new gzip member appended
@@ -173,10 +174,8 @@ public struct DayArchiver: Sendable {
             return
         }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            throw FileSystem.error("lock", path: plain, errno: errno)
-        }
+        // Bounded: a lock held for good fails this day alone, and the run goes on to the others.
+        try FileSystem.lock(fd, path: plain, waitingAtMost: options.lockWait)
         // Another archiver may have taken the file while this one waited for the lock.
         guard FileSystem.isStillAtPath(fd, plain) else { return }
 
