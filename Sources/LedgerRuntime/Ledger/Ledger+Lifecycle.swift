@@ -51,7 +51,10 @@ extension Ledger: Service {
     /// Returns once every event accepted before the call is written (and fsynced under the
     /// `batch`/`always` policies), or when `timeout` seconds (default: the shutdown timeout) pass.
     ///
-    /// - Returns: whether everything was written in time. Events still waiting stay queued.
+    /// - Returns: whether it finished before the deadline: every event accepted before the call is
+    ///   written, or was dropped and counted (a write refused for good, a retry budget overflowed; see
+    ///   ``statistics()`` and the `ledger.dropped` notices). `false` when the time ran out; events still
+    ///   waiting stay queued. In sync mode, `false` once any write has failed.
     @discardableResult
     public func flush(timeout: Double? = nil) async -> Bool {
         let seconds = timeout ?? configuration.shutdownTimeout
