@@ -170,7 +170,9 @@ func holdLock(on path: String) async throws -> Shell.Child {
             configFile: nil
         )
         #expect(loaded.lockTimeout == 2.5)
+        #expect(loaded.archiveOptions.lockWait == 2.5)
         #expect(LedgerConfiguration().lockTimeout == 1)
+        #expect(ArchiveOptions().lockWait == 1)
         var bad = LedgerConfiguration()
         bad.lockTimeout = -1
         #expect(throws: LedgerError.self) { try bad.validate() }

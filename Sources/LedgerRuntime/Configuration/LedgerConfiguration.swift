@@ -91,7 +91,10 @@ public struct LedgerConfiguration: Sendable {
 
     /// What ``DayArchiver`` does under these settings.
     public var archiveOptions: ArchiveOptions {
-        ArchiveOptions(afterDays: archiveAfterDays, retentionDays: archiveRetentionDays)
+        var options = ArchiveOptions(afterDays: archiveAfterDays, retentionDays: archiveRetentionDays)
+        // The archiver waits for a day file's lock as long as a writer would.
+        options.lockWait = lockTimeout
+        return options
     }
 
     /// The layout under ``root``.

@@ -12,8 +12,9 @@ public struct ArchiveOptions: Sendable, Hashable {
     public var compressionLevel: Int32 = 6
     /// How long to wait, in seconds, for a day file's lock that another process holds (a writer in
     /// the middle of a late append, or one stopped while holding it). When the wait runs out the day
-    /// is left as it is, reported as a `locked` failure, and archived by a later run. Default 10.
-    public var lockWait: Double = 10
+    /// is left as it is, reported as a `locked` failure, and archived by a later run. Default: the
+    /// writers' own wait, 1 s (the ledger's configuration passes `ledger.lock_timeout`).
+    public var lockWait: Double = DayFileWriter.defaultLockTimeout
 
     public init(afterDays: Int = 1, retentionDays: Int? = nil, dryRun: Bool = false) {
         self.afterDays = afterDays
