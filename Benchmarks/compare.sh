@@ -13,6 +13,12 @@
 # a run that does not verify is marked failed. Then the other targets of the comparison: emit latency,
 # memory under overload, `agent-ledger emit` as a new process, and the recording delay.
 #
+# Besides the peers, two floors for sync mode (Benchmarks/peers/c_ceiling.c): one write() per line, and
+# per line the flock/statx/write/unlock that sync mode does to share a day file with other processes.
+# Before and after every run, Benchmarks/peers/handoff.c measures how long a cache line takes to pass
+# between the two cores (it changes with where the host runs the machine's CPUs); each run records
+# it, and the 2-producer rounds are listed with it.
+#
 # Prints a table (median and min–max over the rounds) and writes every raw figure as JSON to
 # --results (default Benchmarks/results/compare-<UTC time>.json).
 #
@@ -70,6 +76,7 @@ work=$(mktemp -d /tmp/agent-ledger-compare-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 say "building the peers in $work"
 gcc -O2 -Wall -o "$work/c_ceiling" Benchmarks/peers/c_ceiling.c
+gcc -O2 -Wall -pthread -o "$work/handoff" Benchmarks/peers/handoff.c
 # shellcheck disable=SC2046
 g++ -O2 -std=c++17 -Wall -o "$work/spdlog_bench" Benchmarks/peers/spdlog_bench.cpp $(pkg-config --cflags --libs spdlog)
 verify="$repo/Benchmarks/peers/verify_run.py"
@@ -85,15 +92,21 @@ configs=(
   "agentledger sync|ledger|$events|--mode sync --producers 1"
   "agentledger durable|ledger|$events|--mode async --producers 1 --fsync batch --flush-interval 1"
   "spdlog async|spdlog|$events|"
-  "c ceiling|c|$events|"
+  "c ceiling|c|$events|buffered"
+  "c write per line|c|$events|line"
+  "c flock+statx+write per line|c|$events|locked-line"
   "python seed|python|$python_events|seed"
   "python queue|python|$python_events|queue"
 )
 
+# How long a cache line takes to pass between the two cores right now (see peers/handoff.c).
+handoff() { "$work/handoff" | python3 -c 'import json,sys; print(json.load(sys.stdin)["handoff_ns"])' 2>/dev/null || echo null; }
+
 # Runs one configuration once in an empty folder, verifies it, appends one JSON record to $raw.
 run_one() {
-  local round=$1 name=$2 kind=$3 n=$4 args=$5 dir="$work/run" out status=0 dropped=0 check vstatus=0
+  local round=$1 name=$2 kind=$3 n=$4 args=$5 dir="$work/run" out status=0 dropped=0 check vstatus=0 before after
   rm -rf "$dir" && mkdir -p "$dir"
+  before=$(handoff)
   case "$kind" in
     ledger)
       # shellcheck disable=SC2086
@@ -102,29 +115,33 @@ run_one() {
 try: print(json.load(sys.stdin)["dropped"])
 except Exception: print(0)') ;;
     spdlog) out=$("$work/spdlog_bench" "$dir" "$n" 4) || status=$? ;;
-    c) out=$("$work/c_ceiling" "$dir" "$n" 4) || status=$? ;;
+    c) out=$("$work/c_ceiling" "$dir" "$n" 4 "$args") || status=$? ;;
     python) out=$(python3 "$seed" "$args" "$dir" "$n" 4) || status=$? ;;
   esac
+  after=$(handoff)
   [ -n "$out" ] || out='{}'
   check=$(python3 "$verify" "$dir" "$n" 4 --dropped "$dropped") || vstatus=$?
   [ -n "$check" ] || check='{"ok": false}'
-  python3 - "$round" "$name" "$n" "$status" "$vstatus" "$out" "$check" >>"$raw" <<'PY'
+  python3 - "$round" "$name" "$n" "$status" "$vstatus" "$out" "$check" "$before" "$after" >>"$raw" <<'PY'
 import json, os, sys
-round_, name, n, status, vstatus, out, check = sys.argv[1:]
+round_, name, n, status, vstatus, out, check, before, after = sys.argv[1:]
 try:
     run = json.loads(out)
 except ValueError:
     run = {"output": out}
 record = {"round": int(round_), "config": name, "events": int(n), "exit": int(status), "run": run,
-          "verify": json.loads(check), "load_average_1m": os.getloadavg()[0]}
+          "verify": json.loads(check), "load_average_1m": os.getloadavg()[0],
+          "handoff_ns": [json.loads(before), json.loads(after)]}
 record["ok"] = record["exit"] == 0 and int(vstatus) == 0 and record["verify"].get("ok") is True
 print(json.dumps(record))
 PY
   python3 - "$round" "$name" "$(tail -1 "$raw")" >&2 <<'PY'
 import json, sys
 r = json.loads(sys.argv[3])
-print("  round %s  %-22s %12s events/s  %s" % (sys.argv[1], sys.argv[2], format(round(r["run"].get("events_per_sec", 0)), ","),
-                                             "ok" if r["ok"] else "FAILED " + "; ".join(r["verify"].get("problems", [])[:2])))
+print("  round %s  %-30s %12s events/s  handoff %s ns  %s" % (
+    sys.argv[1], sys.argv[2], format(round(r["run"].get("events_per_sec", 0)), ","),
+    "/".join("?" if h is None else "%.0f" % h for h in r["handoff_ns"]),
+    "ok" if r["ok"] else "FAILED " + "; ".join(r["verify"].get("problems", [])[:2])))
 PY
   rm -rf "$dir"
 }
@@ -235,6 +252,9 @@ ratios = {
     "agentledger async 2p / spdlog async": ratio("agentledger async 2p", "spdlog async"),
     "agentledger sync / python seed": ratio("agentledger sync", "python seed"),
     "agentledger async 1p / c ceiling": ratio("agentledger async 1p", "c ceiling"),
+    "agentledger sync / c flock+statx+write per line": ratio("agentledger sync", "c flock+statx+write per line"),
+    "c flock+statx+write per line / python seed": ratio("c flock+statx+write per line", "python seed"),
+    "c write per line / python seed": ratio("c write per line", "python seed"),
 }
 
 print()
@@ -256,6 +276,24 @@ for name, s in summary.items():
 print()
 for k, v in ratios.items():
     print(f"{k}: {v:.2f}×" if v else f"{k}: n/a (a configuration failed)")
+
+# Two producers share the queue's lock and buffer, so their rate depends on what a cache line costs
+# to pass between the cores, which on a virtual machine changes with where the host runs its CPUs.
+def handoff_text(r):
+    return "/".join("?" if h is None else f"{h:.0f}" for h in r.get("handoff_ns", []))
+by_round = {}
+for r in records:
+    if r["ok"] and r["config"] in ("agentledger async 1p", "agentledger async 2p"):
+        by_round.setdefault(r["round"], {})[r["config"]] = r
+pairs = [(k, v) for k, v in sorted(by_round.items()) if len(v) == 2]
+if pairs:
+    print()
+    print("2 producers against 1, by round (cache-line handoff between the cores before/after each run):")
+    for k, v in pairs:
+        one, two = v["agentledger async 1p"], v["agentledger async 2p"]
+        print(f"  round {k}: {two['run']['events_per_sec'] / one['run']['events_per_sec']:.2f}×  "
+              f"1p {one['run']['events_per_sec']:,.0f} (p50 {one['run'].get('p50_ns', 0):,.0f} ns, handoff {handoff_text(one)} ns)  "
+              f"2p {two['run']['events_per_sec']:,.0f} (p50 {two['run'].get('p50_ns', 0):,.0f} ns, handoff {handoff_text(two)} ns)")
 
 checks = []
 def check(what, met, figure):

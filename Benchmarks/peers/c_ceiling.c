@@ -1,12 +1,21 @@
 /* The C ceiling: the benchmark line formatted with snprintf into a 64 KiB buffer per agent and written
  * with write() when the next line would not fit. One thread, no queue, no validation: what the
- * hardware allows for this workload. Usage: c_ceiling DIR EVENTS AGENTS
+ * hardware allows for this workload.
+ *
+ * Usage: c_ceiling DIR EVENTS AGENTS [buffered|line|locked-line]
+ *   buffered     the ceiling above (the default);
+ *   line         one write() per line: the floor of any emitter whose line is in the file on return;
+ *   locked-line  per line what AgentLedger's sync mode does to share a day file with other processes
+ *                and with the archiver: flock(LOCK_EX), statx of the size and link count, write(),
+ *                flock(LOCK_UN).
  * Writes DIR/agent-N.jsonl and prints one JSON object with the time from the first event to the end
  * of the final write and close. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,8 +53,13 @@ static double seconds_now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: c_ceiling DIR EVENTS AGENTS\n");
+    enum { BUFFERED, LINE, LOCKED_LINE } mode = BUFFERED;
+    if (argc == 5 && strcmp(argv[4], "line") == 0) {
+        mode = LINE;
+    } else if (argc == 5 && strcmp(argv[4], "locked-line") == 0) {
+        mode = LOCKED_LINE;
+    } else if (argc != 4 && !(argc == 5 && strcmp(argv[4], "buffered") == 0)) {
+        fprintf(stderr, "usage: c_ceiling DIR EVENTS AGENTS [buffered|line|locked-line]\n");
         return 64;
     }
     const char *dir = argv[1];
@@ -84,6 +98,21 @@ int main(int argc, char **argv) {
                          "\"summary\":\"Completed layout SPEC + PLAN for the ledger app\","
                          "\"data\":{\"status\":\"success\",\"duration_sec\":1,\"seq\":%ld}}\n",
                          ts, id, f->agent, f->session, seq, seq);
+        if (mode == LOCKED_LINE) {
+            struct statx status;
+            if (flock(f->fd, LOCK_EX) != 0 ||
+                statx(f->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_NLINK, &status) != 0) {
+                perror("flock/statx");
+                return 1;
+            }
+            write_all(f->fd, line, (size_t)n);
+            flock(f->fd, LOCK_UN);
+            continue;
+        }
+        if (mode == LINE) {
+            write_all(f->fd, line, (size_t)n);
+            continue;
+        }
         if (f->used + (size_t)n > BUFFER_BYTES) {
             write_all(f->fd, f->buffer, f->used);
             f->used = 0;
@@ -96,7 +125,8 @@ int main(int argc, char **argv) {
         close(files[a].fd);
     }
     double seconds = seconds_now() - start;
-    printf("{\"peer\":\"c_ceiling\",\"events\":%ld,\"agents\":%d,\"seconds\":%.6f,\"events_per_sec\":%.0f}\n", events, agents,
+    static const char *names[] = {"buffered", "line", "locked-line"};
+    printf("{\"peer\":\"c_ceiling\",\"mode\":\"%s\",\"events\":%ld,\"agents\":%d,\"seconds\":%.6f,\"events_per_sec\":%.0f}\n", names[mode], events, agents,
            seconds, (double)events / seconds);
     return 0;
 }
