@@ -126,7 +126,8 @@ int main(int argc, char **argv) {
     }
     double seconds = seconds_now() - start;
     static const char *names[] = {"buffered", "line", "locked-line"};
-    printf("{\"peer\":\"c_ceiling\",\"mode\":\"%s\",\"events\":%ld,\"agents\":%d,\"seconds\":%.6f,\"events_per_sec\":%.0f}\n", names[mode], events, agents,
-           seconds, (double)events / seconds);
+    printf("{\"peer\":\"c_ceiling\",\"mode\":\"%s\",\"events\":%ld,\"agents\":%d,\"seconds\":%.6f,"
+           "\"events_per_sec\":%.0f}\n",
+           names[mode], events, agents, seconds, (double)events / seconds);
     return 0;
 }
