@@ -98,19 +98,15 @@ int main(int argc, char **argv) {
                          "\"summary\":\"Completed layout SPEC + PLAN for the ledger app\","
                          "\"data\":{\"status\":\"success\",\"duration_sec\":1,\"seq\":%ld}}\n",
                          ts, id, f->agent, f->session, seq, seq);
-        if (mode == LOCKED_LINE) {
+        if (mode != BUFFERED) {
             struct statx status;
-            if (flock(f->fd, LOCK_EX) != 0 ||
-                statx(f->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_NLINK, &status) != 0) {
+            if (mode == LOCKED_LINE && (flock(f->fd, LOCK_EX) != 0 ||
+                                        statx(f->fd, "", AT_EMPTY_PATH, STATX_SIZE | STATX_NLINK, &status) != 0)) {
                 perror("flock/statx");
                 return 1;
             }
             write_all(f->fd, line, (size_t)n);
-            flock(f->fd, LOCK_UN);
-            continue;
-        }
-        if (mode == LINE) {
-            write_all(f->fd, line, (size_t)n);
+            if (mode == LOCKED_LINE) flock(f->fd, LOCK_UN);
             continue;
         }
         if (f->used + (size_t)n > BUFFER_BYTES) {
