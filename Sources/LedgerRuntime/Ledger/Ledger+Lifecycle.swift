@@ -131,7 +131,7 @@ extension Ledger: Service {
                         self.countLost(left.batch, agents: left.agents)
                     }
                     lost += await self.flusher.abandonPending()
-                    await self.refreshFlushTotals()
+                    self.refreshFlushTotals()
                     await self.flusher.closeAll()
                     _ = await self.finish(lost: lost, complete: lost == 0)
                 }
@@ -175,13 +175,13 @@ extension Ledger: Service {
                     countLost(left.batch, agents: left.agents)
                 }
                 lost += await flusher.abandonPending()
-                await refreshFlushTotals()
+                refreshFlushTotals()
                 break
             }
             let (count, bytes, oldest, hasDrops) = queue.pending
             let (shuttingDown, flushRequested) = control.withLock { ($0.shutdownStarted, $0.flushRequested) }
             let waited = count > 0 ? Double(MonotonicClock.nanoseconds() &- oldest) / 1e9 : 0
-            var pending = await flusher.pendingState()
+            var pending = flusher.pendingState()
             // A batch is due when it is full, when its oldest event has waited the flush interval,
             // when someone flushes or shuts down, or when drops wait to be recorded and there is room.
             let due =
@@ -191,7 +191,7 @@ extension Ledger: Service {
             if due {
                 control.withLock { $0.flushRequested = false }
                 await processOnce(queue)
-                pending = await flusher.pendingState()
+                pending = flusher.pendingState()
             }
             if shuttingDown && queue.pending.count == 0 && pending.events == 0 && queue.isClosed {
                 // A final look for drop counts taken after the last batch.
@@ -224,7 +224,7 @@ extension Ledger: Service {
 
     func processOnce(_ queue: EventQueue) async {
         let taken = queue.take()
-        let retries = await flusher.pendingState().nextRetry != nil
+        let retries = flusher.pendingState().nextRetry != nil
         guard taken != nil || retries else {
             resolveWaiters(pendingEvents: 0)
             return
@@ -242,7 +242,7 @@ extension Ledger: Service {
         control.withLock { $0.inFlight = count }
         let outcome = await flusher.process(taken, compatibility: compatibilityFile, global: globalStream)
         // In one step: a batch is never counted both as written and as in flight.
-        await refreshFlushTotals(batchDone: true)
+        refreshFlushTotals(batchDone: true)
         let elapsed = ContinuousClock.now - start
         if !outcome.events.isEmpty { bus.publish(outcome.events) }
         if let error = outcome.lastError { lastWriteFailure.withLock { $0 = error } }
@@ -262,7 +262,7 @@ extension Ledger: Service {
             queue?.recycle(&batch)
             control.withLock { $0.writtenSequence = max($0.writtenSequence, end) }
         }
-        let pending = await flusher.pendingState()
+        let pending = flusher.pendingState()
         resolveWaiters(pendingEvents: pending.events)
     }
 
@@ -335,13 +335,13 @@ extension Ledger: Service {
                 await processTaken(consume taken)
                 continue
             }
-            let pending = await flusher.pendingState()
+            let pending = flusher.pendingState()
             if pending.events == 0 { return true }
             await processTaken(nil)
             let wait = min(pending.nextRetry ?? 0.01, 0.05)
             try? await Task.sleep(for: .nanoseconds(Int64(max(wait, 0.001) * 1e9)))
         }
-        let stillPending = await flusher.pendingState().events
+        let stillPending = flusher.pendingState().events
         return queue.pending.count == 0 && stillPending == 0
     }
 
@@ -466,8 +466,8 @@ extension Ledger: Service {
 
     /// Takes the flusher's counters, while its writers are idle (between batches); `batchDone` also
     /// clears the batch in flight, under the same lock.
-    func refreshFlushTotals(batchDone: Bool = false) async {
-        let t = await flusher.totals()
+    func refreshFlushTotals(batchDone: Bool = false) {
+        let t = flusher.totals()
         control.withLock {
             if batchDone { $0.inFlight = 0 }
             $0.flushTotals = FlushTotals(

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerStore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -67,6 +68,28 @@ actor AgentWriter {
     /// Failed status writes in a row: each doubles the wait before the next try, up to 5 s.
     private var statusFailures = 0
 
+    /// What the flusher and the ledger read of this writer without a hop onto its queue.
+    struct Tally: Sendable {
+        var pendingEvents = 0
+        var writeErrors: UInt64 = 0
+        var droppedRefused: UInt64 = 0
+        /// An episode is open: its lines or notices wait for the disk.
+        var degraded = false
+        var nextRetry: ContinuousClock.Instant?
+
+        /// How long until the next retry is due, in seconds; `nil` when no episode is open.
+        func secondsUntilRetry(now: ContinuousClock.Instant = .now) -> Double? {
+            guard degraded else { return nil }
+            guard let nextRetry else { return 0 }
+            return max(0, (nextRetry - now).inSeconds)
+        }
+    }
+
+    /// Published at the end of every call that may change it. The loop reads it several times a
+    /// batch; a hop onto each writer for it was two thread wakes per writer per read, on the cores
+    /// the callers emit from.
+    nonisolated let tally = Mutex(Tally())
+
     init(
         agent: String,
         layout: LedgerLayout,
@@ -115,6 +138,7 @@ actor AgentWriter {
         statusEvents: [LedgerEvent],
         endedSessions: [String] = []
     ) -> Report {
+        defer { publish() }
         var report = Report(agent: agent)
         if hasBacklog && isRetryDue {
             // Keep order: new lines queue behind the ones waiting for the disk.
@@ -151,6 +175,7 @@ actor AgentWriter {
     /// Retries the waiting lines and the episode's notices if their backoff has passed. Returns
     /// whether the episode is still open.
     func retryIfDue() -> (stillPending: Bool, report: Report) {
+        defer { publish() }
         var report = Report(agent: agent)
         guard degradedSince != nil else { return (false, report) }
         guard isRetryDue else { return (true, report) }
@@ -164,20 +189,9 @@ actor AgentWriter {
         return ContinuousClock.now >= nextRetry
     }
 
-    /// How long until the next retry is due, in seconds; `nil` when no episode is open.
-    private var secondsUntilRetry: Double? {
-        guard degradedSince != nil else { return nil }
-        guard let nextRetry else { return 0 }
-        return max(0, (nextRetry - ContinuousClock.now).inSeconds)
-    }
-
-    var pendingCount: Int { pendingEvents }
-
-    /// ``pendingCount`` and ``secondsUntilRetry`` in one call (one hop onto the writer).
-    var retryState: (events: Int, secondsUntilRetry: Double?) { (pendingEvents, secondsUntilRetry) }
-
     /// Gives up on the waiting lines (shutdown deadline passed): counts them as dropped.
     func abandonPending() -> UInt64 {
+        defer { publish() }
         let n = UInt64(pendingEvents)
         for p in pending { release(p.bytes.count) }
         pending.removeAll()
@@ -188,6 +202,7 @@ actor AgentWriter {
 
     /// Closes the open day file, after a last try at an open episode's notices.
     func close() {
+        defer { publish() }
         if degradedSince != nil {
             var report = Report(agent: agent)
             _ = retryNow(&report)
@@ -198,6 +213,17 @@ actor AgentWriter {
     }
 
     // MARK: - Internals
+
+    private func publish() {
+        let t = Tally(
+            pendingEvents: pendingEvents,
+            writeErrors: writeErrors,
+            droppedRefused: droppedRefused,
+            degraded: degradedSince != nil,
+            nextRetry: nextRetry
+        )
+        tally.withLock { $0 = t }
+    }
 
     /// Returns whether the whole chunk was written.
     @discardableResult

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerStore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -26,11 +27,17 @@ actor Flusher {
     let encoder: EventEncoder
     let budget: PendingBudget
     private var writers: [String: AgentWriter] = [:]
+    /// Every writer, and what all batches wrote and dropped: read by the loop and by `statistics()`
+    /// without a hop onto this actor (see ``AgentWriter/tally``).
+    private nonisolated let ledgerState = Mutex(TallyState())
     private var busy = false
     private var busyWaiters: [CheckedContinuation<Void, Never>] = []
 
-    private var written: UInt64 = 0
-    private var droppedWrite: UInt64 = 0
+    private struct TallyState {
+        var writers: [AgentWriter] = []
+        var written: UInt64 = 0
+        var dropped: UInt64 = 0
+    }
     /// The buffers the last batch's chunks were written from, per agent, to fill again: a batch
     /// then costs no fresh memory (a fresh buffer of a few MiB is page faults on every batch).
     /// Only the last batch's are kept, so this never holds more than one batch's bytes.
@@ -78,6 +85,7 @@ actor Flusher {
             executor: writerExecutors[writers.count % writerExecutors.count]
         )
         writers[agent] = w
+        ledgerState.withLock { $0.writers.append(w) }
         return w
     }
 
@@ -179,7 +187,8 @@ actor Flusher {
 
         // Write every agent's part side by side; retry agents that wait for the disk.
         let jobs = work
-        let retryOnly = writers.filter { jobs[$0.key] == nil }.map(\.value)
+        // Writers with nothing new retry only when an episode is open: most agents are idle in most batches.
+        let retryOnly = writers.filter { jobs[$0.key] == nil && $0.value.tally.withLock { $0.degraded } }.map(\.value)
         let reports = await withTaskGroup(of: AgentWriter.Report.self) { group in
             for (agent, job) in jobs {
                 let w = writer(for: agent)
@@ -216,21 +225,24 @@ actor Flusher {
             if let e = r.error { outcome.lastError = e }
             outcome.writeErrors += r.writeErrors
         }
-        written += UInt64(outcome.written)
-        droppedWrite += outcome.dropped
+        ledgerState.withLock {
+            $0.written += UInt64(outcome.written)
+            $0.dropped += outcome.dropped
+        }
         return outcome
     }
 
     /// Events waiting for the disk, and the soonest retry, in seconds: `nil` when no agent is degraded.
     /// An agent can be degraded with no events waiting (they were refused, or over the budget) until
     /// its notices are written.
-    func pendingState() async -> (events: Int, nextRetry: Double?) {
+    nonisolated func pendingState() -> (events: Int, nextRetry: Double?) {
+        let now = ContinuousClock.now
         var events = 0
         var next: Double?
-        for w in writers.values {
-            let state = await w.retryState
-            events += state.events
-            if let s = state.secondsUntilRetry { next = min(next ?? s, s) }
+        for w in ledgerState.withLock({ $0.writers }) {
+            let t = w.tally.withLock { $0 }
+            events += t.pendingEvents
+            if let s = t.secondsUntilRetry(now: now) { next = min(next ?? s, s) }
         }
         return (events, next)
     }
@@ -239,7 +251,7 @@ actor Flusher {
     func abandonPending() async -> UInt64 {
         var n: UInt64 = 0
         for w in writers.values { n += await w.abandonPending() }
-        droppedWrite += n
+        ledgerState.withLock { $0.dropped += n }
         return n
     }
 
@@ -253,16 +265,20 @@ actor Flusher {
         for w in writers.values { await w.close() }
     }
 
-    func totals() async -> (written: UInt64, dropped: UInt64, refused: UInt64, writeErrors: UInt64, pending: Int) {
+    nonisolated func totals() -> (
+        written: UInt64, dropped: UInt64, refused: UInt64, writeErrors: UInt64, pending: Int
+    ) {
+        let (all, written, dropped) = ledgerState.withLock { ($0.writers, $0.written, $0.dropped) }
         var errors: UInt64 = 0
         var pending = 0
         var refused: UInt64 = 0
-        for w in writers.values {
-            errors += await w.writeErrors
-            pending += await w.pendingCount
-            refused += await w.droppedRefused
+        for w in all {
+            let t = w.tally.withLock { $0 }
+            errors += t.writeErrors
+            pending += t.pendingEvents
+            refused += t.droppedRefused
         }
-        return (written, droppedWrite, refused, errors, pending)
+        return (written, dropped, refused, errors, pending)
     }
 
     func droppedNotice(agent: String, count: UInt64, reason: String) -> LedgerEvent {
