@@ -29,11 +29,11 @@ actor Flusher {
     private var writers: [String: AgentWriter] = [:]
     /// Every writer, and what all batches wrote and dropped: read by the loop and by `statistics()`
     /// without a hop onto this actor (see ``AgentWriter/tally``).
-    private nonisolated let ledgerState = Mutex(TallyState())
+    private nonisolated let tallies = Mutex(Tallies())
     private var busy = false
     private var busyWaiters: [CheckedContinuation<Void, Never>] = []
 
-    private struct TallyState {
+    private struct Tallies {
         var writers: [AgentWriter] = []
         var written: UInt64 = 0
         var dropped: UInt64 = 0
@@ -85,7 +85,7 @@ actor Flusher {
             executor: writerExecutors[writers.count % writerExecutors.count]
         )
         writers[agent] = w
-        ledgerState.withLock { $0.writers.append(w) }
+        tallies.withLock { $0.writers.append(w) }
         return w
     }
 
@@ -225,7 +225,7 @@ actor Flusher {
             if let e = r.error { outcome.lastError = e }
             outcome.writeErrors += r.writeErrors
         }
-        ledgerState.withLock {
+        tallies.withLock {
             $0.written += UInt64(outcome.written)
             $0.dropped += outcome.dropped
         }
@@ -239,7 +239,7 @@ actor Flusher {
         let now = ContinuousClock.now
         var events = 0
         var next: Double?
-        for w in ledgerState.withLock({ $0.writers }) {
+        for w in tallies.withLock({ $0.writers }) {
             let t = w.tally.withLock { $0 }
             events += t.pendingEvents
             if let s = t.secondsUntilRetry(now: now) { next = min(next ?? s, s) }
@@ -251,7 +251,7 @@ actor Flusher {
     func abandonPending() async -> UInt64 {
         var n: UInt64 = 0
         for w in writers.values { n += await w.abandonPending() }
-        ledgerState.withLock { $0.dropped += n }
+        tallies.withLock { $0.dropped += n }
         return n
     }
 
@@ -268,7 +268,7 @@ actor Flusher {
     nonisolated func totals() -> (
         written: UInt64, dropped: UInt64, refused: UInt64, writeErrors: UInt64, pending: Int
     ) {
-        let (all, written, dropped) = ledgerState.withLock { ($0.writers, $0.written, $0.dropped) }
+        let (all, written, dropped) = tallies.withLock { ($0.writers, $0.written, $0.dropped) }
         var errors: UInt64 = 0
         var pending = 0
         var refused: UInt64 = 0
