@@ -54,12 +54,12 @@ actor AgentWriter {
     /// Why they were lost: `disk_unavailable`, or `write_refused` for an error retrying cannot cure.
     private var dropReason = "disk_unavailable"
     /// Events dropped at once because the write failed with an error retrying cannot cure.
-    private(set) var droppedRefused: UInt64 = 0
+    private var droppedRefused: UInt64 = 0
 
     /// Totals, for metrics and reports.
     private(set) var writtenEvents: UInt64 = 0
     private(set) var writtenBytes: UInt64 = 0
-    private(set) var writeErrors: UInt64 = 0
+    private var writeErrors: UInt64 = 0
     private(set) var droppedEvents: UInt64 = 0
     private(set) var statusErrors: UInt64 = 0
     private var pendingStatus: [LedgerEvent] = []
@@ -78,7 +78,7 @@ actor AgentWriter {
         var nextRetry: ContinuousClock.Instant?
 
         /// How long until the next retry is due, in seconds; `nil` when no episode is open.
-        func secondsUntilRetry(now: ContinuousClock.Instant = .now) -> Double? {
+        func secondsUntilRetry(now: ContinuousClock.Instant) -> Double? {
             guard degraded else { return nil }
             guard let nextRetry else { return 0 }
             return max(0, (nextRetry - now).inSeconds)

@@ -296,8 +296,9 @@ struct BenchCommand: AsyncParsableCommand {
                         var seq = p
                         var untilTimed = 0
                         while seq < events {
-                            let agent = agentNames[seq % agents]
-                            let session = sessions[seq % agents]
+                            let agentIndex = seq % agents
+                            let agent = agentNames[agentIndex]
+                            let session = sessions[agentIndex]
                             if untilTimed == 0 {
                                 // A sample of the emits is timed, so that the clock reads do not weigh
                                 // on the throughput being measured.
